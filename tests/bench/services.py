@@ -1,0 +1,241 @@
+"""Real ZooKeeper, Kafka broker and Apicurio Registry processes on loopback.
+
+The pytest fixtures, the benchmarks and the compose tests start the platform
+from the archives that `make artifacts` stages, so every test that claims Kafka
+behaviour talks to the real thing. Readiness is probed, never slept on.
+"""
+import glob
+import os
+import pathlib
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tarfile
+import time
+import urllib.error
+import urllib.request
+
+from tests.bench.versions import ROOT, version
+
+ARTIFACTS = pathlib.Path(os.environ.get("ARTIFACTS_DIR", ROOT / ".cache" / "artifacts"))
+UNPACKED = ROOT / ".cache" / "unpacked"
+START_TIMEOUT = float(os.environ.get("BENCH_START_TIMEOUT", "120"))
+
+
+class ServiceError(RuntimeError):
+    pass
+
+
+def kafka_archive():
+    return ARTIFACTS / f"kafka_2.13-{version('kafka')}.tgz"
+
+
+def apicurio_archive():
+    return ARTIFACTS / f"apicurio-registry-app-{version('apicurio')}-all.tar.gz"
+
+
+def unpack(archive):
+    """Unpack a staged archive once; later sessions reuse the folder."""
+    if not archive.is_file():
+        raise ServiceError(f"{archive} is missing: run `make artifacts` first")
+    target = UNPACKED / archive.name
+    done = target / ".unpacked"
+    if not done.exists():
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(target, filter="tar")
+        done.touch()
+    return target
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(what, probe, process, log, timeout=START_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServiceError(f"{what} exited with {process.returncode}\n{tail(log)}")
+        try:
+            if probe():
+                return
+        except Exception as exc:  # the probe's own failure is the signal to retry
+            last_error = exc
+        time.sleep(0.2)
+    raise ServiceError(f"{what} not ready after {timeout:.0f}s ({last_error})\n{tail(log)}")
+
+
+def tail(path, lines=40):
+    try:
+        text = pathlib.Path(path).read_text(errors="replace").splitlines()
+    except OSError:
+        return f"(no log at {path})"
+    return f"--- last {lines} lines of {path} ---\n" + "\n".join(text[-lines:])
+
+
+class JavaService:
+    """A JVM started directly, as the roles' systemd units do."""
+
+    name = "service"
+
+    def __init__(self, workdir):
+        self.workdir = pathlib.Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.log = self.workdir / f"{self.name}.out"
+        self.process = None
+
+    def spawn(self, argv, env=None, cwd=None):
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                argv, stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
+                env={**os.environ, **(env or {})}, start_new_session=True)
+
+    def stop(self, timeout=30):
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def java_home(minimum):
+    """A JDK of at least `minimum`: Apicurio 3.3 is built for Java 21, the
+    Debian host's default java is 17, and this machine type ships a newer
+    Temurin beside it. JAVA_HOME wins when it is new enough."""
+    candidates = [os.environ.get("JAVA_HOME", "")] + sorted(glob.glob("/usr/lib/jvm/*"))
+    for home in candidates:
+        release = pathlib.Path(home, "release")
+        if release.is_file():
+            match = re.search(r'JAVA_VERSION="(\d+)', release.read_text())
+            if match and int(match.group(1)) >= minimum:
+                return pathlib.Path(home)
+    raise ServiceError(f"no Java {minimum}+ found in JAVA_HOME or /usr/lib/jvm")
+
+
+def java_cmd(home, heap_mb, main, *args, log4j=None, logs_dir=None):
+    cmd = ["java", f"-Xms{heap_mb}m", f"-Xmx{heap_mb}m", "-XX:+UseG1GC",
+           "-Djava.awt.headless=true", "-cp", str(home / "libs" / "*")]
+    if log4j:
+        cmd += [f"-Dlog4j.configuration=file:{log4j}", f"-Dkafka.logs.dir={logs_dir}"]
+    return cmd + [main, *map(str, args)]
+
+
+LOG4J = """log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.FileAppender
+log4j.appender.file.File={path}
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+"""
+
+
+class ZooKeeper(JavaService):
+    name = "zookeeper"
+
+    def start(self):
+        home = unpack(kafka_archive()) / f"kafka_2.13-{version('kafka')}"
+        self.port = free_port()
+        cfg = self.workdir / "zoo.cfg"
+        cfg.write_text(
+            f"dataDir={self.workdir / 'data'}\nclientPort={self.port}\n"
+            "clientPortAddress=127.0.0.1\ntickTime=2000\nadmin.enableServer=false\n"
+            "4lw.commands.whitelist=srvr,ruok,mntr\n")
+        log4j = self.workdir / "log4j.properties"
+        self.log_file = self.workdir / "zookeeper.log"
+        log4j.write_text(LOG4J.format(path=self.log_file))
+        self.spawn(java_cmd(home, 128, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+                            cfg, log4j=log4j, logs_dir=self.workdir))
+        wait_until("ZooKeeper", self.ruok, self.process, self.log)
+        return self
+
+    def ruok(self):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
+            sock.sendall(b"ruok")
+            return sock.recv(16) == b"imok"
+
+
+class KafkaBroker(JavaService):
+    name = "kafka"
+
+    def __init__(self, workdir, zookeeper, broker_id=0):
+        super().__init__(workdir)
+        self.zookeeper = zookeeper
+        self.broker_id = broker_id
+
+    @property
+    def bootstrap(self):
+        return f"127.0.0.1:{self.port}"
+
+    def start(self):
+        home = unpack(kafka_archive()) / f"kafka_2.13-{version('kafka')}"
+        self.port = free_port()
+        props = self.workdir / "server.properties"
+        props.write_text("\n".join([
+            f"broker.id={self.broker_id}",
+            f"listeners=PLAINTEXT://127.0.0.1:{self.port}",
+            f"log.dirs={self.workdir / 'data'}",
+            f"zookeeper.connect=127.0.0.1:{self.zookeeper.port}/kafka",
+            "offsets.topic.replication.factor=1",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=false",
+            "num.partitions=1",
+        ]) + "\n")
+        log4j = self.workdir / "log4j.properties"
+        self.log_file = self.workdir / "server.log"
+        log4j.write_text(LOG4J.format(path=self.log_file))
+        self.spawn(java_cmd(home, 512, "kafka.Kafka", props, log4j=log4j, logs_dir=self.workdir))
+        wait_until("Kafka broker", self.registered, self.process, self.log_file)
+        return self
+
+    def registered(self):
+        from confluent_kafka.admin import AdminClient
+
+        admin = AdminClient({"bootstrap.servers": self.bootstrap})
+        cluster = admin.describe_cluster(request_timeout=5).result(timeout=10)
+        return any(node.id == self.broker_id for node in cluster.nodes)
+
+
+class Apicurio(JavaService):
+    name = "apicurio"
+
+    def __init__(self, workdir, broker):
+        super().__init__(workdir)
+        self.broker = broker
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/apis/ccompat/v7"
+
+    def start(self):
+        home = unpack(apicurio_archive())
+        self.port, self.management_port = free_port(), free_port()
+        self.spawn([str(java_home(21) / "bin" / "java"), "-Xms256m", "-Xmx512m", "-jar", str(home / "quarkus-run.jar")],
+                   cwd=self.workdir, env={
+                       "APICURIO_STORAGE_KIND": "kafkasql",
+                       "APICURIO_KAFKASQL_BOOTSTRAP_SERVERS": self.broker.bootstrap,
+                       "QUARKUS_HTTP_HOST": "127.0.0.1",
+                       "QUARKUS_HTTP_PORT": str(self.port),
+                       "QUARKUS_MANAGEMENT_HOST": "127.0.0.1",
+                       "QUARKUS_MANAGEMENT_PORT": str(self.management_port),
+                   })
+        wait_until("Apicurio Registry", self.ready, self.process, self.log)
+        return self
+
+    def ready(self):
+        url = f"http://127.0.0.1:{self.management_port}/health/ready"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                return resp.status == 200
+        except urllib.error.HTTPError:
+            return False
