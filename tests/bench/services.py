@@ -220,15 +220,15 @@ class Apicurio(JavaService):
     def start(self):
         home = unpack(apicurio_archive())
         self.port, self.management_port = free_port(), free_port()
-        self.spawn([str(java_home(21) / "bin" / "java"), "-Xms256m", "-Xmx512m", "-jar", str(home / "quarkus-run.jar")],
+        java = java_home(21) / "bin" / "java"
+        self.spawn([str(java), "-Xms256m", "-Xmx512m", "-jar", str(home / "quarkus-run.jar")],
                    cwd=self.workdir, env={
                        "APICURIO_STORAGE_KIND": "kafkasql",
                        "APICURIO_KAFKASQL_BOOTSTRAP_SERVERS": self.broker.bootstrap,
                        "QUARKUS_HTTP_HOST": "127.0.0.1",
                        "QUARKUS_HTTP_PORT": str(self.port),
                        "QUARKUS_MANAGEMENT_HOST": "127.0.0.1",
-                       "QUARKUS_MANAGEMENT_PORT": str(self.management_port),
-                   })
+                       "QUARKUS_MANAGEMENT_PORT": str(self.management_port)})
         wait_until("Apicurio Registry", self.ready, self.process, self.log)
         return self
 

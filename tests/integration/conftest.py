@@ -28,7 +28,7 @@ class ModuleRunner:
         path = ROOT / "plugins" / "modules" / f"{module}.py"
         proc = subprocess.run(
             [sys.executable, str(path), str(args_file)], capture_output=True, text=True,
-            env={**os.environ, "PYTHONPATH": str(COLLECTIONS)}, timeout=600)
+            env={**os.environ, "PYTHONPATH": str(COLLECTIONS)}, timeout=600, check=False)
         try:
             result = json.loads(proc.stdout)
         except ValueError:

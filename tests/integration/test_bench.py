@@ -24,7 +24,7 @@ def consume(bootstrap, topic, count, deserialize=lambda value: value):
     consumer.subscribe([topic])
     values = []
     try:
-        for _ in range(300):
+        for _attempt in range(300):
             msg = consumer.poll(0.2)
             if msg is not None and not msg.error():
                 values.append(deserialize(msg))
