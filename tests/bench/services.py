@@ -5,6 +5,7 @@ from the archives that `make artifacts` stages, so every test that claims Kafka
 behaviour talks to the real thing. Readiness is probed, never slept on.
 """
 import glob
+import logging
 import os
 import pathlib
 import re
@@ -22,6 +23,11 @@ from tests.bench.versions import ROOT, version
 ARTIFACTS = pathlib.Path(os.environ.get("ARTIFACTS_DIR", ROOT / ".cache" / "artifacts"))
 UNPACKED = ROOT / ".cache" / "unpacked"
 START_TIMEOUT = float(os.environ.get("BENCH_START_TIMEOUT", "120"))
+
+
+QUIET_LOGGER = logging.getLogger("tests.bench.librdkafka")
+QUIET_LOGGER.addHandler(logging.NullHandler())
+QUIET_LOGGER.propagate = False
 
 
 class ServiceError(RuntimeError):
@@ -201,7 +207,10 @@ class KafkaBroker(JavaService):
     def registered(self):
         from confluent_kafka.admin import AdminClient
 
-        admin = AdminClient({"bootstrap.servers": self.bootstrap})
+        # Ask the cluster only once the port listens: before that librdkafka
+        # would fill the log with refused connections.
+        socket.create_connection(("127.0.0.1", self.port), timeout=2).close()
+        admin = AdminClient({"bootstrap.servers": self.bootstrap, "logger": QUIET_LOGGER})
         cluster = admin.describe_cluster(request_timeout=5).result(timeout=10)
         return any(node.id == self.broker_id for node in cluster.nodes)
 
