@@ -1,0 +1,298 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ecommerce platform team
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: kafka_info
+short_description: Read the state of a Kafka cluster, its topics and its consumer groups
+version_added: 0.1.0
+description:
+  - Read-only facts for health checks and operators, in place of C(kafka-broker-api-versions),
+    C(kafka-topics --describe) and C(kafka-consumer-groups --list --describe).
+  - The cluster ID, the controller and the brokers; each topic with its partition count, replication factor,
+    under-replicated and offline partitions, with totals; each consumer group with its state, members and lag.
+  - Use RV(under_replicated_partitions) and RV(offline_partitions) to wait for a healthy cluster, for example
+    between the restarts of a rolling restart.
+author:
+  - ecommerce platform team
+extends_documentation_fragment:
+  - ecommerce.kafka.connection
+attributes:
+  check_mode:
+    support: full
+    description: The module never changes anything, so it runs the same in check mode.
+  diff_mode:
+    support: N/A
+    description: The module never changes anything.
+options:
+  gather:
+    description:
+      - What to read. V(brokers) is always cheap; V(topics) describes every topic; V(consumer_groups) reads the
+        committed offsets of every group and the log end of their partitions.
+      - RV(cluster_id) and RV(controller_id) are returned whatever is gathered.
+    type: list
+    elements: str
+    choices: [brokers, topics, consumer_groups]
+    default: [brokers, topics, consumer_groups]
+  lag_per_partition:
+    description:
+      - Also return, for each consumer group, the committed offset, log end and lag of each partition in
+        RV(consumer_groups[].partitions).
+    type: bool
+    default: false
+notes:
+  - The module runs where C(confluent-kafka) is installed, usually the controller (C(delegate_to) or
+    C(connection=local)).
+seealso:
+  - module: ecommerce.kafka.kafka_consumer_offsets
+'''
+
+EXAMPLES = r'''
+- name: Read the brokers, the topics and the consumer groups
+  ecommerce.kafka.kafka_info:
+    bootstrap_servers: localhost:9092
+  register: kafka
+
+- name: Wait until no partition is under-replicated
+  ecommerce.kafka.kafka_info:
+    bootstrap_servers: localhost:9092
+    gather: [topics]
+  register: kafka_health
+  until: kafka_health.under_replicated_partitions == 0 and kafka_health.offline_partitions == 0
+  retries: 60
+  delay: 5
+
+- name: Read the lag of every group, partition by partition
+  ecommerce.kafka.kafka_info:
+    bootstrap_servers: localhost:9092
+    gather: [consumer_groups]
+    lag_per_partition: true
+  register: kafka_lag
+'''
+
+RETURN = r'''
+cluster_id:
+  description: ID of the cluster.
+  returned: always
+  type: str
+  sample: iDjaiMMMSSi2woAYewo8cw
+controller_id:
+  description: Broker ID of the active controller; null if the cluster has none at the moment.
+  returned: always
+  type: int
+  sample: 1
+brokers:
+  description: The brokers of the cluster, sorted by ID.
+  returned: when O(gather) contains V(brokers)
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Broker ID.
+      type: int
+      sample: 1
+    host:
+      description: Advertised host name.
+      type: str
+      sample: kafka1.example.com
+    port:
+      description: Advertised port.
+      type: int
+      sample: 9092
+    rack:
+      description: Rack (C(broker.rack)), or null.
+      type: str
+      sample: eu-west-1a
+  sample:
+    - {id: 1, host: kafka1.example.com, port: 9092, rack: null}
+topics:
+  description: Every topic, internal ones included, sorted by name.
+  returned: when O(gather) contains V(topics)
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Topic name.
+      type: str
+      sample: raw-events
+    internal:
+      description: Whether Kafka itself owns the topic, such as C(__consumer_offsets).
+      type: bool
+      sample: false
+    partitions:
+      description: Number of partitions.
+      type: int
+      sample: 3
+    replication_factor:
+      description: Number of replicas of the partitions (the largest, if they differ).
+      type: int
+      sample: 3
+    under_replicated_partitions:
+      description: Partitions with fewer in-sync replicas than replicas.
+      type: int
+      sample: 0
+    offline_partitions:
+      description: Partitions without a leader.
+      type: int
+      sample: 0
+  sample:
+    - {name: raw-events, internal: false, partitions: 3, replication_factor: 3, under_replicated_partitions: 0,
+       offline_partitions: 0}
+under_replicated_partitions:
+  description: Total of RV(topics[].under_replicated_partitions) over every topic.
+  returned: when O(gather) contains V(topics)
+  type: int
+  sample: 0
+offline_partitions:
+  description: Total of RV(topics[].offline_partitions) over every topic.
+  returned: when O(gather) contains V(topics)
+  type: int
+  sample: 0
+consumer_groups:
+  description: Every consumer group, sorted by name.
+  returned: when O(gather) contains V(consumer_groups)
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Group ID.
+      type: str
+      sample: ecommerce-consumer-group
+    state:
+      description: State as Kafka names it (C(Stable), C(Empty), C(PreparingRebalance), ...).
+      type: str
+      sample: Stable
+    members:
+      description: Number of members.
+      type: int
+      sample: 2
+    total_lag:
+      description: Sum over the group's committed partitions of log end minus committed offset.
+      type: int
+      sample: 120
+    partitions:
+      description: One entry per committed partition, sorted by topic and partition.
+      returned: when O(lag_per_partition=true)
+      type: list
+      elements: dict
+      sample:
+        - {topic: raw-events, partition: 0, committed: 42, log_end: 50, lag: 8}
+  sample:
+    - {name: ecommerce-consumer-group, state: Stable, members: 2, total_lag: 120}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.ecommerce.kafka.plugins.module_utils.consumer_group import (
+    committed_offsets, describe_groups, lag, log_offsets)
+from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import (
+    HAS_CONFLUENT_KAFKA, KAFKA_REQUIRED_TOGETHER, KafkaConnection, KafkaModuleError, describe_kafka_error,
+    kafka_common_argument_spec)
+
+if HAS_CONFLUENT_KAFKA:
+    from confluent_kafka import KafkaException, TopicCollection
+    from confluent_kafka.admin import OffsetSpec
+
+GATHER_CHOICES = ['brokers', 'topics', 'consumer_groups']
+
+
+def node_id(node):
+    """A Node's ID; None for a missing node (no leader, no controller)."""
+    return None if node is None or node.id < 0 else node.id
+
+
+def broker_facts(nodes):
+    return sorted((dict(id=node.id, host=node.host, port=node.port, rack=node.rack) for node in nodes),
+                  key=lambda broker: broker['id'])
+
+
+def topic_facts(description):
+    """Counts for one TopicDescription: its partitions are (leader, replicas, isr)."""
+    partitions = description.partitions
+    return dict(
+        name=description.name,
+        internal=bool(description.is_internal),
+        partitions=len(partitions),
+        replication_factor=max([len(partition.replicas) for partition in partitions] or [0]),
+        under_replicated_partitions=sum(1 for partition in partitions if len(partition.isr) < len(partition.replicas)),
+        offline_partitions=sum(1 for partition in partitions if node_id(partition.leader) is None),
+    )
+
+
+def group_facts(name, state, members, committed, log_ends, lag_per_partition):
+    """One group's state and lag from its committed offsets and the log ends."""
+    partitions = [dict(topic=topic, partition=partition, committed=offset, log_end=log_ends[(topic, partition)],
+                       lag=lag(offset, log_ends[(topic, partition)]))
+                  for (topic, partition), offset in sorted(committed.items())]
+    facts = dict(name=name, state=state, members=members, total_lag=sum(entry['lag'] for entry in partitions))
+    if lag_per_partition:
+        facts['partitions'] = partitions
+    return facts
+
+
+def read_topics(connection):
+    try:
+        names = list(connection.admin.list_topics(timeout=connection.timeout).topics)
+    except KafkaException as exc:
+        raise KafkaModuleError('topics: %s' % describe_kafka_error(exc, connection))
+    if not names:
+        return []
+    futures = connection.admin.describe_topics(TopicCollection(names), request_timeout=connection.timeout)
+    return sorted((topic_facts(connection.result(future, 'topic %s' % name)) for name, future in futures.items()),
+                  key=lambda topic: topic['name'])
+
+
+def read_consumer_groups(connection, lag_per_partition):
+    listing = connection.result(connection.admin.list_consumer_groups(request_timeout=connection.timeout),
+                                'consumer groups')
+    if listing.errors:
+        raise KafkaModuleError('consumer groups: %s' % '; '.join(str(error) for error in listing.errors))
+    names = sorted(group.group_id for group in listing.valid)
+    described = describe_groups(connection, names)
+    committed = dict((name, committed_offsets(connection, name)) for name in names)
+    keys = sorted(set(key for offsets in committed.values() for key in offsets))
+    log_ends = log_offsets(connection, keys, OffsetSpec.latest())
+    return [group_facts(name, described[name][0], described[name][1], committed[name], log_ends, lag_per_partition)
+            for name in names]
+
+
+def main():
+    argument_spec = kafka_common_argument_spec()
+    argument_spec.update(
+        gather=dict(type='list', elements='str', choices=GATHER_CHOICES, default=GATHER_CHOICES),
+        lag_per_partition=dict(type='bool', default=False),
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        required_together=KAFKA_REQUIRED_TOGETHER,
+    )
+    gather = module.params['gather']
+    connection = KafkaConnection(module)
+    result = dict(changed=False)
+    try:
+        cluster = connection.describe_cluster()
+        result.update(cluster_id=cluster.cluster_id, controller_id=node_id(cluster.controller))
+        if 'brokers' in gather:
+            result['brokers'] = broker_facts(cluster.nodes)
+        if 'topics' in gather:
+            topics = read_topics(connection)
+            result.update(
+                topics=topics,
+                under_replicated_partitions=sum(topic['under_replicated_partitions'] for topic in topics),
+                offline_partitions=sum(topic['offline_partitions'] for topic in topics))
+        if 'consumer_groups' in gather:
+            result['consumer_groups'] = read_consumer_groups(connection, module.params['lag_per_partition'])
+    except KafkaModuleError as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
