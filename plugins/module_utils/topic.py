@@ -1,0 +1,313 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ecommerce platform team
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""What kafka_topic wants, compared with what the cluster has: pure functions.
+
+Nothing here talks to Kafka, so every rule (name checks, value normalisation,
+the config diff, the plan) is unit tested without a broker. A topic's state is
+a dict with `partitions`, `replication_factor` and `config` (the overrides set
+on the topic, name -> string), or None when the topic does not exist.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+TOPIC_NAME_MAX_LENGTH = 249
+_LEGAL_NAME_CHARACTER = re.compile(r'[a-zA-Z0-9._-]')
+_INTEGER = re.compile(r'^[+-]?\d+$')
+_DECIMAL = re.compile(r'^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$')
+# Keys a `topics` entry may set; unset ones fall back to the top-level option.
+TOPIC_KEYS = ('state', 'partitions', 'replication_factor', 'config', 'config_purge')
+# Past this many, an error message names the first few topics and counts the rest.
+ERRORS_SHOWN = 5
+
+
+class TopicError(Exception):
+    """One line for the operator, naming the topic and the cause."""
+
+    def __init__(self, name, cause):
+        super(TopicError, self).__init__('topic %s: %s' % (name, cause))
+
+
+def name_problem(name):
+    """Why Kafka would refuse `name` as a topic name, or None."""
+    if not name:
+        return 'the name is empty'
+    if name in ('.', '..'):
+        return "'.' and '..' are not topic names"
+    if len(name) > TOPIC_NAME_MAX_LENGTH:
+        return 'the name is %d characters long; Kafka allows %d' % (len(name), TOPIC_NAME_MAX_LENGTH)
+    illegal = sorted(set(char for char in name if not _LEGAL_NAME_CHARACTER.match(char)))
+    if illegal:
+        return ("the name contains %s; only ASCII letters, digits, '.', '_' and '-' are allowed"
+                % ', '.join(repr(char) for char in illegal))
+    return None
+
+
+def name_collisions(names):
+    """Pairs of names Kafka treats as one: '.' and '_' collide in its metric names."""
+    first_seen = {}
+    collisions = []
+    for name in names:
+        key = name.replace('.', '_')
+        if key in first_seen and first_seen[key] != name:
+            collisions.append((first_seen[key], name))
+        first_seen.setdefault(key, name)
+    return collisions
+
+
+def normalize_config_value(value):
+    """The string Kafka is sent for a config value; None stays None (remove the override).
+
+    YAML booleans become true/false, numbers their digits, lists a
+    comma-separated string. Strings are only stripped, and true/false lowercased
+    because a templated boolean arrives as 'True'.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, (list, tuple)):
+        items = [normalize_config_value(item) for item in value]
+        if None in items:
+            raise ValueError('a list item is null')
+        return ','.join(items)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dict):
+        raise ValueError('a mapping is not a config value')
+    text = str(value).strip()
+    return text.lower() if text.lower() in ('true', 'false') else text
+
+
+def _comparable_item(item):
+    item = item.strip()
+    if _INTEGER.match(item):
+        return int(item)
+    if _DECIMAL.match(item):
+        return float(item)
+    return item.lower() if item.lower() in ('true', 'false') else item
+
+
+def comparable_config_value(text):
+    """A key under which values Kafka stores alike compare equal.
+
+    The broker re-serialises what it is sent ('0.50' is kept as '0.5',
+    ' delete , compact' as 'delete,compact'), so lists are compared item by
+    item, in order, and numbers as numbers.
+    """
+    return tuple(_comparable_item(item) for item in text.split(','))
+
+
+def same_config_value(wanted, current):
+    return current is not None and comparable_config_value(wanted) == comparable_config_value(current)
+
+
+def topic_specs(params):
+    """One spec per topic, from `name` or from each `topics` entry.
+
+    In an entry, unset keys take the top-level option and `config` is merged
+    over the top-level `config`.
+    """
+    defaults = dict((key, params.get(key)) for key in TOPIC_KEYS)
+    if params.get('name') is not None:
+        entries = [{'name': params['name']}]
+    else:
+        entries = params.get('topics') or []
+    specs = []
+    for entry in entries:
+        spec = dict(defaults, name=entry['name'])
+        spec.update((key, entry[key]) for key in TOPIC_KEYS if key != 'config' and entry.get(key) is not None)
+        if entry.get('config') is not None:
+            spec['config'] = dict(defaults['config'] or {})
+            spec['config'].update(entry['config'])
+        specs.append(spec)
+    return specs
+
+
+def check_specs(specs):
+    """Every problem that can be found without asking the cluster, one line each.
+
+    Also replaces each spec's `config` by its normalised form.
+    """
+    problems = []
+    seen = set()
+    for spec in specs:
+        name = spec['name']
+        problem = name_problem(name)
+        if problem:
+            problems.append('topic %r: %s' % (name, problem))
+            continue
+        if name in seen:
+            problems.append('topic %s: listed more than once' % name)
+        seen.add(name)
+        for option in ('partitions', 'replication_factor'):
+            if spec.get(option) is not None and spec[option] < 1:
+                problems.append('topic %s: %s must be at least 1, got %d' % (name, option, spec[option]))
+        try:
+            spec['config'] = normalize_config(spec.get('config'))
+        except ValueError as exc:
+            problems.append('topic %s: %s' % (name, exc))
+    present = [spec['name'] for spec in specs if spec['state'] == 'present']
+    for first, second in name_collisions(present):
+        problems.append("topic %s: collides with topic %s ('.' and '_' are the same to Kafka's metrics)"
+                        % (second, first))
+    return problems
+
+
+def normalize_config(config):
+    """{key: normalised string or None}; ValueError names the key with a bad value."""
+    normalized = {}
+    for key, value in (config or {}).items():
+        try:
+            normalized[str(key)] = normalize_config_value(value)
+        except ValueError as exc:
+            raise ValueError('config %s: %s; use a string, number, boolean, list or null' % (key, exc))
+    return normalized
+
+
+class TopicPlan(object):
+    """What one topic looks like before and after, and the requests that get it there."""
+
+    def __init__(self, name, before, after, create=None, config_changes=None, total_partitions=None):
+        self.name = name
+        self.before = before
+        self.after = after
+        self.create = create
+        self.config_changes = config_changes or {}
+        self.total_partitions = total_partitions
+
+    @property
+    def delete(self):
+        return self.before is not None and self.after is None
+
+    @property
+    def actions(self):
+        if self.create:
+            return ['create']
+        if self.delete:
+            return ['delete']
+        actions = []
+        for key in sorted(self.config_changes):
+            value = self.config_changes[key]
+            actions.append('remove %s' % key if value is None else 'set %s=%s' % (key, value))
+        if self.total_partitions is not None:
+            actions.append('add partitions %d -> %d' % (self.before['partitions'], self.total_partitions))
+        return actions
+
+    @property
+    def changed(self):
+        return bool(self.actions)
+
+    def result(self):
+        """The topic as it is after the run (or would be, in check mode)."""
+        state = self.after or {}
+        return dict(name=self.name, state='present' if self.after else 'absent',
+                    partitions=state.get('partitions'), replication_factor=state.get('replication_factor'),
+                    config=dict(state.get('config') or {}), actions=self.actions)
+
+
+def describe_state(state):
+    if state is None:
+        return dict(state='absent')
+    return dict(state='present', partitions=state['partitions'],
+                replication_factor=state['replication_factor'], config=dict(state['config']))
+
+
+def plan_topic(spec, current, live_brokers, default_replication_factor=None):
+    """The plan for one topic, or TopicError when the request cannot be honoured.
+
+    `spec['config']` is already normalised (check_specs). The replication
+    factor the broker would pick is only needed to create without one.
+    """
+    name = spec['name']
+    if spec['state'] == 'absent':
+        return TopicPlan(name, current, None)
+    wanted_config = spec.get('config') or {}
+    replication_factor = spec.get('replication_factor')
+    if current is None:
+        if spec.get('partitions') is None:
+            raise TopicError(name, 'does not exist and partitions is not set; give partitions to create it')
+        effective = replication_factor or default_replication_factor
+        if effective > live_brokers:
+            raise TopicError(name, 'replication_factor %d%s is larger than the %d live broker%s' % (
+                effective, '' if replication_factor else ' (the broker default)',
+                live_brokers, '' if live_brokers == 1 else 's'))
+        config = dict((key, value) for key, value in wanted_config.items() if value is not None)
+        after = dict(partitions=spec['partitions'], replication_factor=effective, config=config)
+        create = dict(partitions=spec['partitions'], replication_factor=replication_factor or -1, config=config)
+        return TopicPlan(name, None, after, create=create)
+
+    if replication_factor is not None and replication_factor != current['replication_factor']:
+        raise TopicError(name, 'replication_factor is %d and cannot be changed to %d here; '
+                               'reassign its partitions with kafka-reassign-partitions'
+                         % (current['replication_factor'], replication_factor))
+    partitions = spec.get('partitions')
+    if partitions is not None and partitions < current['partitions']:
+        raise TopicError(name, 'has %d partitions and Kafka cannot remove partitions (asked for %d)'
+                         % (current['partitions'], partitions))
+    config_changes = config_diff(wanted_config, current['config'], spec.get('config_purge'))
+    config = dict(current['config'])
+    for key, value in config_changes.items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = value
+    total_partitions = partitions if partitions is not None and partitions > current['partitions'] else None
+    after = dict(partitions=total_partitions or current['partitions'],
+                 replication_factor=current['replication_factor'], config=config)
+    return TopicPlan(name, current, after, config_changes=config_changes, total_partitions=total_partitions)
+
+
+def config_diff(wanted, current, purge=False):
+    """{key: new value, or None to remove the override} turning `current` overrides into `wanted`."""
+    changes = {}
+    for key, value in wanted.items():
+        if value is None:
+            if key in current:
+                changes[key] = None
+        elif not same_config_value(value, current.get(key)):
+            changes[key] = value
+    if purge:
+        changes.update((key, None) for key in current if key not in wanted)
+    return changes
+
+
+def state_matches(wanted, seen):
+    """True when metadata `seen` shows the state `wanted` (both may be None)."""
+    if wanted is None or seen is None:
+        return wanted is None and seen is None
+    return (wanted['partitions'] == seen['partitions']
+            and wanted['replication_factor'] == seen['replication_factor']
+            and set(wanted['config']) == set(seen['config'])
+            and all(same_config_value(value, seen['config'][key]) for key, value in wanted['config'].items()))
+
+
+def plan_diff(plans):
+    """Before and after of the topics that change, keyed by name, for --diff."""
+    changing = [plan for plan in plans if plan.changed]
+    return dict(before=dict((plan.name, describe_state(plan.before)) for plan in changing),
+                after=dict((plan.name, describe_state(plan.after)) for plan in changing))
+
+
+def join_errors(messages):
+    """One line out of many per-topic messages."""
+    shown = list(messages[:ERRORS_SHOWN])
+    if len(messages) > ERRORS_SHOWN:
+        shown.append('and %d more' % (len(messages) - ERRORS_SHOWN))
+    return '; '.join(shown)
+
+
+def topics_subject(names):
+    """'topic a', 'topics a, b' or 'topics a, b, c, d, e and 995 more' for a cluster-wide error."""
+    if len(names) == 1:
+        return 'topic %s' % names[0]
+    shown = ', '.join(names[:ERRORS_SHOWN])
+    if len(names) > ERRORS_SHOWN:
+        shown += ' and %d more' % (len(names) - ERRORS_SHOWN)
+    return 'topics %s' % shown
