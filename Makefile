@@ -13,7 +13,7 @@ SANITY_SKIP := pslint shellcheck changelog
 # The pip release ansible-test bootstraps its import-test venv with.
 ANSIBLE_TEST_PIP := 24_2
 
-.PHONY: venv artifacts image lint sanity unit integration molecule test up bench-topics
+.PHONY: venv artifacts image lint sanity unit integration molecule test up bench-topics compose-topics
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
@@ -60,3 +60,8 @@ up:
 
 bench-topics: venv artifacts
 	$(PY) -m tests.bench.bench_topics
+
+# The topic table, by the same role and module as every environment, on the
+# broker of docker-compose.yml (`docker compose up -d` first).
+compose-topics: venv
+	ansible-playbook -i inventories/compose playbooks/topics.yml
