@@ -1,0 +1,534 @@
+"""Read the real state of the prod scenario's cluster from the controller.
+
+Every subcommand checks one claim against the running ZooKeeper ensemble and
+brokers, prints what it saw as JSON on stdout, and exits 1 with a one-line
+reason on stderr when the claim does not hold. verify.yml and side_effect.yml
+run it with the controller's Python (`ansible_playbook_python`), the one that
+has confluent-kafka; the controller reaches the containers' addresses directly.
+Waits poll with a deadline; nothing sleeps for a fixed time to let things settle.
+"""
+import argparse
+import json
+import logging
+import os
+import pathlib
+import socket
+import sys
+import threading
+import time
+import uuid
+
+from confluent_kafka import Consumer, ElectionType, KafkaException, Producer, TopicCollection, TopicPartition
+from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, NewTopic
+
+REQUEST_TIMEOUT = 15
+# librdkafka reports every refused connection; while a broker is down on purpose
+# that is expected noise, so the clients log here instead of on stderr.
+CLIENT_LOG = logging.getLogger("cluster_probe.librdkafka")
+CLIENT_LOG.addHandler(logging.NullHandler())
+CLIENT_LOG.propagate = False
+
+
+class CheckFailed(Exception):
+    """A claim about the cluster that the real state contradicts."""
+
+
+def admin_client(bootstrap):
+    return AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": REQUEST_TIMEOUT * 1000,
+                        "logger": CLIENT_LOG})
+
+
+def answer(future):
+    """The result of an AdminClient future, never waiting past the request timeout."""
+    return future.result(timeout=REQUEST_TIMEOUT + 5)
+
+
+def durable_producer(bootstrap, **extra):
+    """The producer every check writes with: nothing counts as written until all in-sync replicas have it."""
+    config = {"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True, "linger.ms": 5,
+              "logger": CLIENT_LOG}
+    config.update(extra)
+    return Producer(config)
+
+
+def describe_brokers(admin):
+    """Broker id -> advertised "host:port", as the cluster itself reports it."""
+    cluster = answer(admin.describe_cluster(request_timeout=REQUEST_TIMEOUT))
+    return {node.id: "%s:%d" % (node.host, node.port) for node in cluster.nodes}
+
+
+def partition_health(admin):
+    """Under-replicated and offline partitions over every topic, internal ones included."""
+    metadata = admin.list_topics(timeout=REQUEST_TIMEOUT)
+    under_replicated, offline = [], []
+    for topic in metadata.topics.values():
+        for partition in topic.partitions.values():
+            name = "%s-%d" % (topic.topic, partition.id)
+            if partition.leader < 0:
+                offline.append(name)
+            if len(partition.isrs) < len(partition.replicas):
+                under_replicated.append(name)
+    return sorted(under_replicated), sorted(offline)
+
+
+def four_letter_word(address, word, timeout=5.0):
+    host, port = address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(word.encode())
+        chunks = []
+        while True:
+            chunk = sock.recv(4096)
+            if not chunk:
+                return b"".join(chunks).decode()
+            chunks.append(chunk)
+
+
+def zookeeper_mode(srvr_answer):
+    for line in srvr_answer.splitlines():
+        if line.startswith("Mode:"):
+            return line.split(":", 1)[1].strip()
+    raise CheckFailed("srvr answer has no Mode line: %r" % srvr_answer[:200])
+
+
+def check_zookeeper_ensemble(args):
+    modes = {}
+    for node in args.nodes:
+        try:
+            modes[node] = zookeeper_mode(four_letter_word(node, "srvr"))
+        except OSError as exc:
+            raise CheckFailed("ZooKeeper %s did not answer srvr: %s" % (node, exc))
+    leaders = [node for node, mode in modes.items() if mode == "leader"]
+    followers = [node for node, mode in modes.items() if mode == "follower"]
+    report = {"modes": modes, "leaders": leaders}
+    if len(leaders) != 1 or len(followers) != len(modes) - 1:
+        raise CheckFailed("the ensemble must have exactly one leader and only followers besides: %s" % modes, report)
+    return report
+
+
+def check_brokers(args):
+    expected = dict(pair.split("=", 1) for pair in args.expect)
+    admin = admin_client(args.bootstrap)
+    cluster = answer(admin.describe_cluster(request_timeout=REQUEST_TIMEOUT))
+    brokers = {node.id: "%s:%d" % (node.host, node.port) for node in cluster.nodes}
+    seen = {str(broker_id): address.rsplit(":", 1)[0] for broker_id, address in brokers.items()}
+    report = {"brokers": brokers, "count": len(brokers), "controller": cluster.controller.id}
+    if seen != expected:
+        raise CheckFailed("the cluster reports brokers (id=advertised host) %s, expected %s" % (seen, expected), report)
+    return report
+
+
+def check_topics(args):
+    admin = admin_client(args.bootstrap)
+    descriptions = admin.describe_topics(TopicCollection(args.topics), request_timeout=REQUEST_TIMEOUT)
+    configs = admin.describe_configs([ConfigResource("topic", name) for name in args.topics],
+                                     request_timeout=REQUEST_TIMEOUT)
+    report, problems = {}, []
+    for name in args.topics:
+        try:
+            description = answer(descriptions[name])
+        except KafkaException as exc:
+            raise CheckFailed("topic %s: %s" % (name, exc.args[0].str()))
+        replication_factors = sorted({len(partition.replicas) for partition in description.partitions})
+        isr_sizes = sorted({len(partition.isr) for partition in description.partitions})
+        config = answer(next(future for resource, future in configs.items() if resource.name == name))
+        min_insync = config["min.insync.replicas"]
+        report[name] = {"partitions": len(description.partitions), "replication_factors": replication_factors,
+                        "isr_sizes": isr_sizes, "min.insync.replicas": min_insync.value,
+                        "min.insync.replicas source": ConfigSource(min_insync.source).name}
+        if replication_factors != [args.replication_factor]:
+            problems.append("%s has replication factors %s" % (name, replication_factors))
+        if min_insync.value != str(args.min_insync_replicas):
+            problems.append("%s has min.insync.replicas %s" % (name, min_insync.value))
+    if problems:
+        raise CheckFailed("expected replication factor %d and min.insync.replicas %d: %s"
+                          % (args.replication_factor, args.min_insync_replicas, "; ".join(problems)), report)
+    return report
+
+
+def ensure_probe_topic(admin, topic, broker_ids, min_insync_replicas):
+    """A topic whose partition N prefers broker N as leader, so each broker leads one partition.
+
+    It inherits min.insync.replicas from the brokers, which must hold the
+    production value for acks=all to mean anything."""
+    if topic not in admin.list_topics(timeout=REQUEST_TIMEOUT).topics:
+        ring = sorted(broker_ids)
+        assignment = [ring[start:] + ring[:start] for start in range(len(ring))]
+        futures = admin.create_topics([NewTopic(topic, num_partitions=len(assignment), replica_assignment=assignment)],
+                                      request_timeout=REQUEST_TIMEOUT)
+        try:
+            answer(futures[topic])
+        except KafkaException as exc:
+            if exc.args[0].name() != "TOPIC_ALREADY_EXISTS":
+                raise
+    # Keep the dict: its futures are completed through it, a popped one never is.
+    futures = admin.describe_configs([ConfigResource("topic", topic)], request_timeout=REQUEST_TIMEOUT)
+    config = answer(next(iter(futures.values())))
+    if config["min.insync.replicas"].value != str(min_insync_replicas):
+        raise CheckFailed("probe topic %s has min.insync.replicas %s, the brokers should give it %d"
+                          % (topic, config["min.insync.replicas"].value, min_insync_replicas))
+
+
+def partition_leaders(admin, topic):
+    metadata = admin.list_topics(topic, timeout=REQUEST_TIMEOUT).topics[topic]
+    if metadata.error is not None:
+        raise CheckFailed("topic %s: %s" % (topic, metadata.error.str()))
+    return {partition.id: partition.leader for partition in metadata.partitions.values()}
+
+
+def wait_for(predicate, deadline_seconds, what):
+    """Poll `predicate` until it returns a true value; fail naming `what` at the deadline."""
+    deadline = time.monotonic() + deadline_seconds
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+        except KafkaException as exc:
+            value, last_error = None, exc.args[0].str()
+        if value:
+            return value
+        time.sleep(1)
+    raise CheckFailed("%s within %ss%s" % (what, deadline_seconds, " (last error: %s)" % last_error if last_error else ""))
+
+
+def check_read_back(args):
+    """Produce with acks=all to a partition led by each broker, then read it back from that broker alone."""
+    admin = admin_client(args.bootstrap)
+    brokers = describe_brokers(admin)
+    ensure_probe_topic(admin, args.topic, brokers, args.min_insync_replicas)
+
+    def every_broker_leads():
+        # Restarts move leadership; a preferred election hands each partition back to its broker.
+        leaders = partition_leaders(admin, args.topic)
+        if set(leaders.values()) == set(brokers):
+            return leaders
+        partitions = [TopicPartition(args.topic, partition) for partition in leaders]
+        answer(admin.elect_leaders(ElectionType.PREFERRED, partitions, request_timeout=REQUEST_TIMEOUT))
+        return None
+
+    leaders = wait_for(every_broker_leads, args.deadline, "every broker leading a partition of %s" % args.topic)
+    token = uuid.uuid4().hex
+    delivered, errors = {}, []
+
+    def on_delivery(err, msg):
+        if err is not None:
+            errors.append(err.str())
+        else:
+            delivered[msg.partition()] = msg.offset()
+
+    producer = durable_producer(args.bootstrap)
+    for partition in leaders:
+        producer.produce(args.topic, value=("%s/%d" % (token, partition)).encode(), partition=partition,
+                         on_delivery=on_delivery)
+    producer.flush(args.deadline)
+    if errors or len(delivered) != len(leaders):
+        raise CheckFailed("acks=all produce to %s failed: %s" % (args.topic, errors or "no delivery report"))
+
+    report = {}
+    for partition, leader in sorted(leaders.items()):
+        address = brokers[leader]
+        consumer = Consumer({"bootstrap.servers": address, "group.id": "molecule-prod-read-back-%s" % token,
+                             "enable.auto.commit": False, "logger": CLIENT_LOG})
+        try:
+            consumer.assign([TopicPartition(args.topic, partition, delivered[partition])])
+            message = wait_for(lambda: consumer.poll(1.0), args.deadline,
+                               "a message from broker %d (%s)" % (leader, address))
+        finally:
+            consumer.close()
+        if message.error() is not None or message.value().decode() != "%s/%d" % (token, partition):
+            raise CheckFailed("broker %d (%s) returned %r at %s-%d offset %d instead of what was produced"
+                              % (leader, address, message.error() or message.value(), args.topic, partition,
+                                 delivered[partition]))
+        report[str(leader)] = {"bootstrap": address, "partition": partition, "offset": delivered[partition]}
+    return {"read_back_per_broker": report}
+
+
+def check_writable(args):
+    """Every partition of the probe topic takes acks=all writes before the deadline."""
+    admin = admin_client(args.bootstrap)
+    partitions = sorted(partition_leaders(admin, args.topic))
+    brokers_at_start = sorted(describe_brokers(admin))
+    errors, delivered = [], []
+    started = time.monotonic()
+
+    def on_delivery(err, msg):
+        if err is not None:
+            errors.append(err.str())
+        else:
+            delivered.append(msg.partition())
+
+    producer = durable_producer(args.bootstrap, **{"delivery.timeout.ms": args.deadline * 1000})
+    for partition in partitions:
+        for _ in range(args.per_partition):
+            producer.produce(args.topic, value=b"writable-while-degraded", partition=partition,
+                             on_delivery=on_delivery)
+    undelivered = producer.flush(args.deadline)
+    report = {"brokers_in_metadata_at_start": brokers_at_start, "messages": len(partitions) * args.per_partition,
+              "delivered": len(delivered), "errors": errors[:5], "seconds": round(time.monotonic() - started, 1)}
+    if errors or undelivered:
+        raise CheckFailed("acks=all writes to %s failed: %d errors, %d undelivered" % (
+            args.topic, len(errors), undelivered), report)
+    return report
+
+
+def check_healthy(args):
+    """Wait until the cluster has every broker back and no under-replicated or offline partition."""
+    admin = admin_client(args.bootstrap)
+    started = time.monotonic()
+    last = {}
+
+    def healthy():
+        brokers = describe_brokers(admin)
+        under_replicated, offline = partition_health(admin)
+        last.update(brokers=sorted(brokers), under_replicated=len(under_replicated), offline=len(offline),
+                    sample=(under_replicated + offline)[:5])
+        return len(brokers) == args.expect_brokers and not under_replicated and not offline
+
+    try:
+        wait_for(healthy, args.deadline, "%d brokers and no under-replicated or offline partitions"
+                 % args.expect_brokers)
+    except CheckFailed as exc:
+        raise CheckFailed("%s; last seen: %s" % (exc, last), last)
+    return dict(last, seconds=round(time.monotonic() - started, 1))
+
+
+def check_broker_config(args):
+    """Every broker runs with the given setting, as the broker itself reports it."""
+    admin = admin_client(args.bootstrap)
+    futures = admin.describe_configs([ConfigResource("broker", str(broker_id)) for broker_id in describe_brokers(admin)],
+                                     request_timeout=REQUEST_TIMEOUT)
+    values = {resource.name: answer(future)[args.key].value for resource, future in futures.items()}
+    report = {"key": args.key, "values": values}
+    if set(values.values()) != {args.value}:
+        raise CheckFailed("brokers run with %s=%s, expected %s everywhere" % (args.key, values, args.value), report)
+    return report
+
+
+class MembershipLog:
+    """Which brokers the cluster reports, sampled on the controller's monotonic clock."""
+
+    def __init__(self, bootstrap):
+        self.admin = admin_client(bootstrap)
+        self.samples = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.stopped.is_set():
+            try:
+                self.samples.append((time.monotonic(), sorted(describe_brokers(self.admin))))
+            except KafkaException:
+                pass  # no answer is not a membership change; the next sample decides
+            self.stopped.wait(0.5)
+
+
+def produce_continuously(args):
+    """Write with acks=all and idempotence until the stop file appears, then prove every write landed once."""
+    run = uuid.uuid4().hex
+    admin = admin_client(args.bootstrap)
+    ensure_probe_topic(admin, args.topic, describe_brokers(admin), args.min_insync_replicas)
+    membership = MembershipLog(args.bootstrap)
+    membership.thread.start()
+    sent_at, latencies, errors = {}, [], []
+
+    def on_delivery(err, msg):
+        seq = int(msg.key())
+        if err is not None:
+            errors.append("%d: %s" % (seq, err.str()))
+        else:
+            latencies.append(time.monotonic() - sent_at[seq])
+
+    producer = durable_producer(args.bootstrap)
+    started = next_send = time.monotonic()
+    seq = 0
+    stop_file = pathlib.Path(args.stop_file)
+    while not stop_file.exists() and time.monotonic() - started < args.max_seconds:
+        sent_at[seq] = time.monotonic()
+        producer.produce(args.topic, key=str(seq).encode(), value=("%s/%d" % (run, seq)).encode(),
+                         on_delivery=on_delivery)
+        seq += 1
+        # Serving delivery reports until the next send is due paces the writer at 1/interval a second.
+        next_send += args.interval
+        while next_send > time.monotonic():
+            producer.poll(next_send - time.monotonic())
+        if latencies and not os.path.exists(args.ready_file):
+            pathlib.Path(args.ready_file).write_text(run)
+    stopped = time.monotonic()
+    undelivered = producer.flush(args.deadline)
+    membership.stopped.set()
+    membership.thread.join()
+    found = read_run_back(args.bootstrap, args.topic, run)
+    report = {
+        "run": run, "started_monotonic": started, "stopped_monotonic": stopped,
+        "stopped_by": "stop file" if stop_file.exists() else "max seconds",
+        "sent": seq, "delivered": len(latencies), "delivery_errors": len(errors), "first_errors": errors[:5],
+        "undelivered": undelivered, "max_delivery_seconds": round(max(latencies or [0]), 3),
+        "read_back": len(set(found)), "duplicates": len(found) - len(set(found)),
+        "missing": len(set(range(seq)) - set(found)), "membership": membership.samples,
+    }
+    pathlib.Path(args.report).write_text(json.dumps(report))
+    return {key: value for key, value in report.items() if key != "membership"}
+
+
+def read_run_back(bootstrap, topic, run, deadline_seconds=120):
+    """Sequence numbers of one run's messages, as stored, duplicates included."""
+    admin = admin_client(bootstrap)
+    partitions = sorted(partition_leaders(admin, topic))
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "molecule-prod-run-%s" % run,
+                         "enable.auto.commit": False, "logger": CLIENT_LOG})
+    found = []
+    try:
+        ends = {partition: consumer.get_watermark_offsets(TopicPartition(topic, partition),
+                                                          timeout=REQUEST_TIMEOUT)[1] for partition in partitions}
+        positions = dict.fromkeys(partitions, 0)
+        consumer.assign([TopicPartition(topic, partition, 0) for partition in partitions])
+        deadline = time.monotonic() + deadline_seconds
+        while any(positions[partition] < ends[partition] for partition in partitions):
+            if time.monotonic() > deadline:
+                raise CheckFailed("%s was not read back to its end within %ss: at %s of %s"
+                                  % (topic, deadline_seconds, positions, ends))
+            for message in consumer.consume(1000, timeout=1.0):
+                if message.error() is not None:
+                    continue
+                positions[message.partition()] = message.offset() + 1
+                prefix, _, seq = message.value().decode().partition("/")
+                if prefix == run:
+                    found.append(int(seq))
+    finally:
+        consumer.close()
+    return found
+
+
+def check_rolling_restart(args):
+    """The brokers went down one at a time, each back in the cluster before the next went down,
+    all while the writer ran, and the writer lost or duplicated nothing."""
+    producer = json.loads(pathlib.Path(args.producer_report).read_text())
+    units = {broker_id: dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+             for broker_id, text in json.loads(args.systemd).items()}
+    problems = []
+    for key in ("delivery_errors", "undelivered", "missing", "duplicates"):
+        if producer[key]:
+            problems.append("writer: %s=%s %s" % (key, producer[key], producer["first_errors"]))
+    if not producer["delivered"]:
+        problems.append("writer delivered nothing")
+
+    started, stopped = producer["started_monotonic"], producer["stopped_monotonic"]
+    windows = []
+    for broker_id, unit in units.items():
+        down = int(unit["ActiveExitTimestampMonotonic"]) / 1e6
+        up = int(unit["ActiveEnterTimestampMonotonic"]) / 1e6
+        back = next((at for at, ids in producer["membership"] if at >= up and int(broker_id) in ids), None)
+        windows.append({"broker": int(broker_id), "down": down, "up": up, "back_in_cluster": back})
+        if not started < down < up < stopped:
+            problems.append("broker %s did not stop and start while the writer ran" % broker_id)
+        if back is None:
+            problems.append("broker %s was not seen back in the cluster while the writer ran" % broker_id)
+    windows.sort(key=lambda window: window["down"])
+    for before, after in zip(windows, windows[1:]):
+        if before["back_in_cluster"] is None or before["back_in_cluster"] >= after["down"]:
+            problems.append("broker %d went down before broker %d was back in the cluster"
+                            % (after["broker"], before["broker"]))
+
+    sizes = [len(ids) for _, ids in producer["membership"]]
+    report = {
+        "writer": {key: value for key, value in producer.items() if key != "membership"},
+        "fewest_brokers_seen": min(sizes) if sizes else None, "membership_samples": len(sizes),
+        "restarts": [{"broker": window["broker"],
+                      "down_at": round(window["down"] - started, 1),
+                      "started_at": round(window["up"] - started, 1),
+                      "back_in_cluster_at": round(window["back_in_cluster"] - started, 1)
+                      if window["back_in_cluster"] is not None else None}
+                     for window in windows],
+    }
+    if not sizes or min(sizes) < len(units) - 1:
+        problems.append("the cluster was seen with %s brokers; a rolling restart leaves at most one out"
+                        % report["fewest_brokers_seen"])
+    if problems:
+        raise CheckFailed("; ".join(problems), report)
+    return report
+
+
+def comma_list(text):
+    return [item for item in text.split(",") if item]
+
+
+def parser():
+    root = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = root.add_subparsers(dest="command", required=True)
+
+    def command(name, handler, help_text):
+        sub = commands.add_parser(name, help=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = command("zookeeper-ensemble", check_zookeeper_ensemble, "exactly one leader, the rest followers")
+    sub.add_argument("--nodes", type=comma_list, required=True, help="host:port,... of the members' client ports")
+
+    sub = command("brokers", check_brokers, "the cluster has exactly these brokers")
+    sub.add_argument("--bootstrap", required=True)
+    sub.add_argument("--expect", type=comma_list, required=True, help="BROKER_ID=ADVERTISED_HOST,...")
+
+    sub = command("topics", check_topics, "replication factor and min.insync.replicas of topics")
+    sub.add_argument("--bootstrap", required=True)
+    sub.add_argument("--topics", type=comma_list, required=True)
+    sub.add_argument("--replication-factor", type=int, required=True)
+    sub.add_argument("--min-insync-replicas", type=int, required=True)
+
+    sub = command("read-back", check_read_back, "acks=all write read back from each broker")
+    sub.add_argument("--bootstrap", required=True)
+    sub.add_argument("--topic", required=True)
+    sub.add_argument("--min-insync-replicas", type=int, required=True)
+    sub.add_argument("--deadline", type=int, default=60)
+
+    sub = command("writable", check_writable, "acks=all writes reach every partition")
+    sub.add_argument("--bootstrap", required=True)
+    sub.add_argument("--topic", required=True)
+    sub.add_argument("--per-partition", type=int, default=20)
+    sub.add_argument("--deadline", type=int, default=120)
+
+    sub = command("healthy", check_healthy, "all brokers back, nothing under-replicated or offline")
+    sub.add_argument("--bootstrap", required=True)
+    sub.add_argument("--expect-brokers", type=int, required=True)
+    sub.add_argument("--deadline", type=int, default=180)
+
+    sub = command("broker-config", check_broker_config, "every broker runs with this setting")
+    sub.add_argument("--bootstrap", required=True)
+    sub.add_argument("--key", required=True)
+    sub.add_argument("--value", required=True)
+
+    sub = command("produce-continuously", produce_continuously, "acks=all writer for the rolling restart")
+    sub.add_argument("--bootstrap", required=True)
+    sub.add_argument("--topic", required=True)
+    sub.add_argument("--min-insync-replicas", type=int, required=True)
+    sub.add_argument("--ready-file", required=True, help="written once the first message is delivered")
+    sub.add_argument("--stop-file", required=True, help="the writer stops when this file appears")
+    sub.add_argument("--report", required=True)
+    sub.add_argument("--interval", type=float, default=0.02)
+    # An upper bound, so a writer whose playbook died does not run on for long.
+    sub.add_argument("--max-seconds", type=int, default=900)
+    sub.add_argument("--deadline", type=int, default=150)
+
+    sub = command("rolling-restart", check_rolling_restart, "judge a rolling restart from the writer's report")
+    sub.add_argument("--producer-report", required=True)
+    sub.add_argument("--systemd", required=True,
+                     help="JSON: broker id -> output of `systemctl show` with Active{Exit,Enter}TimestampMonotonic")
+    return root
+
+
+def main():
+    args = parser().parse_args()
+    try:
+        report = args.handler(args)
+    except CheckFailed as exc:
+        if len(exc.args) > 1:
+            print(json.dumps(exc.args[1], sort_keys=True))
+        print("%s: %s" % (args.command, exc.args[0]), file=sys.stderr)
+        return 1
+    except KafkaException as exc:
+        print("%s: %s" % (args.command, exc.args[0].str()), file=sys.stderr)
+        return 1
+    print(json.dumps(report, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
