@@ -1,0 +1,252 @@
+"""The operational playbooks, run through the real `ansible-playbook` against
+the fixture broker (and, for an offline partition, a two-broker cluster of
+their own with one broker stopped)."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, Producer, TopicCollection, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import wait_until
+from tests.bench.services import KafkaBroker, ZooKeeper
+from tests.bench.versions import ROOT
+
+BIN = pathlib.Path(sys.executable).parent
+RECORDS = {0: 10, 1: 12, 2: 14}
+
+
+def unique(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def run_playbook(playbook, **extra_vars):
+    """ansible-playbook as an operator runs it; returns (return code, JSON callback output)."""
+    argv = [str(BIN / "ansible-playbook"), playbook]
+    for name, value in extra_vars.items():
+        argv += ["-e", f"{name}={value}"]
+    proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False, env={
+        **os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_STDOUT_CALLBACK": "json",
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
+    try:
+        return proc.returncode, json.loads(proc.stdout)
+    except ValueError:
+        raise AssertionError(f"{playbook} printed no JSON (rc {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+
+
+def task_result(output, task):
+    for play in output["plays"]:
+        for entry in play["tasks"]:
+            if entry["task"]["name"] == task:
+                return entry["hosts"]["localhost"]
+    raise AssertionError(f"no task {task!r} ran")
+
+
+def messages(output, task):
+    """The `msg` lines a task printed, one per loop item."""
+    result = task_result(output, task)
+    return [item["msg"] for item in result["results"]] if "results" in result else [result["msg"]]
+
+
+class Group:
+    """A 3-partition topic holding 10, 12 and 14 records, record i at BASE + i
+    minutes (BASE an hour ago), and a group a real consumer commits for."""
+
+    def __init__(self, bootstrap):
+        self.bootstrap = bootstrap
+        self.admin = AdminClient({"bootstrap.servers": bootstrap})
+        self.topic, self.name = unique("ops"), unique("group")
+        self.admin.create_topics([NewTopic(self.topic, len(RECORDS), 1)])[self.topic].result(30)
+        self.base_ms = (int(time.time()) - 3600) * 1000
+        producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+        for partition, count in RECORDS.items():
+            for i in range(count):
+                producer.produce(self.topic, value=b"event", partition=partition,
+                                 timestamp=self.base_ms + i * 60000)
+        assert producer.flush(30) == 0
+
+    def join(self):
+        consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": self.name,
+                             "enable.auto.commit": False})
+        consumer.subscribe([self.topic])
+
+        def assigned():
+            consumer.poll(0.2)
+            return len(consumer.assignment()) == len(RECORDS)
+
+        assert wait_until(assigned, 30, interval=0), "the consumer got no assignment"
+        return consumer
+
+    def commit_as_member(self, offsets):
+        consumer = self.join()
+        try:
+            consumer.commit(offsets=[TopicPartition(self.topic, p, o) for p, o in offsets.items()],
+                            asynchronous=False)
+        finally:
+            consumer.close()
+
+    def committed(self):
+        request = [ConsumerGroupTopicPartitions(self.name, [TopicPartition(self.topic, p) for p in RECORDS])]
+        answer = self.admin.list_consumer_group_offsets(request)[self.name].result(30)
+        return dict((entry.partition, entry.offset) for entry in answer.topic_partitions)
+
+
+@pytest.fixture
+def group(kafka):
+    committed = Group(kafka.bootstrap)
+    committed.commit_as_member({0: 3, 1: 5, 2: 7})
+    return committed
+
+
+PLAN = "Plan the new offsets, and write them when execute is true"
+SHOW_PLAN = "Show each partition's offset before and after"
+OUTCOME = "Say whether the offsets were written"
+
+
+def test_reset_offsets_is_a_dry_run_unless_execute_is_true(kafka, group):
+    args = dict(bootstrap_servers=kafka.bootstrap, group=group.name, topic=group.topic, strategy="earliest")
+    rc, output = run_playbook("playbooks/reset_offsets.yml", **args)
+    assert rc == 0
+    assert task_result(output, PLAN)["changed"] is True
+    assert messages(output, SHOW_PLAN) == [f"{group.topic} partition {p}: {o} -> 0" for p, o in [(0, 3), (1, 5), (2, 7)]]
+    assert messages(output, OUTCOME) == [
+        f"Dry run: nothing written to group {group.name}; run again with -e execute=true to write."]
+    assert group.committed() == {0: 3, 1: 5, 2: 7}
+
+    rc, output = run_playbook("ecommerce.kafka.reset_offsets", execute="true", **args)
+    assert rc == 0
+    assert messages(output, OUTCOME) == [f"Offsets of group {group.name} written."]
+    assert group.committed() == {0: 0, 1: 0, 2: 0}
+
+    rc, output = run_playbook("playbooks/reset_offsets.yml", execute="true", **args)
+    assert rc == 0
+    assert task_result(output, PLAN)["changed"] is False
+
+
+@pytest.mark.parametrize("strategy, value, expected", [
+    ("latest", None, {0: 10, 1: 12, 2: 14}),
+    ("datetime", lambda group: time.strftime("%Y-%m-%dT%H:%M:%S.000", time.gmtime(group.base_ms / 1000 + 270)),
+     {0: 5, 1: 5, 2: 5}),
+    ("offset", lambda group: "11", {0: 10, 1: 11, 2: 11}),
+    ("shift_by", lambda group: "-2", {0: 1, 1: 3, 2: 5}),
+    ("duration", lambda group: "PT55M30S", {0: 5, 1: 5, 2: 5}),
+])
+def test_reset_offsets_strategies_with_their_value(kafka, group, strategy, value, expected):
+    args = dict(bootstrap_servers=kafka.bootstrap, group=group.name, topic=group.topic, strategy=strategy,
+                execute="true")
+    if value:
+        args["value"] = value(group)
+    rc, output = run_playbook("playbooks/reset_offsets.yml", **args)
+    assert rc == 0, task_result(output, PLAN).get("msg")
+    assert group.committed() == expected
+
+
+def test_reset_offsets_needs_its_extra_vars(kafka):
+    rc, output = run_playbook("playbooks/reset_offsets.yml", bootstrap_servers=kafka.bootstrap, group="g",
+                              topic="t", strategy="offset")
+    assert rc == 2
+    assert task_result(output, "Check that the group, the topic and the strategy are given")["msg"].startswith(
+        "Pass -e group=GROUP -e topic=TOPIC")
+
+
+def test_reset_offsets_refused_while_the_group_has_members(kafka, group):
+    consumer = group.join()
+    try:
+        rc, output = run_playbook("playbooks/reset_offsets.yml", bootstrap_servers=kafka.bootstrap,
+                                  group=group.name, topic=group.topic, strategy="earliest", execute="true")
+    finally:
+        consumer.close()
+    assert rc == 2
+    assert task_result(output, PLAN)["msg"] == (
+        f"group {group.name} is active (state Stable, 1 members): stop its consumers first")
+    assert group.committed() == {0: 3, 1: 5, 2: 7}
+
+
+def test_consumer_lag_prints_each_partition_then_the_total(kafka, group):
+    rc, output = run_playbook("ecommerce.kafka.consumer_lag", bootstrap_servers=kafka.bootstrap, group=group.name)
+    assert rc == 0
+    assert messages(output, "Show the lag of each partition") == [
+        f"{group.topic} partition 0: committed 3, log end 10, lag 7",
+        f"{group.topic} partition 1: committed 5, log end 12, lag 7",
+        f"{group.topic} partition 2: committed 7, log end 14, lag 7",
+    ]
+    assert messages(output, "Show the total lag of the group") == [
+        f"group {group.name} (Empty): total lag 21 over 3 partitions"]
+
+
+def test_consumer_lag_of_one_topic_and_of_a_group_without_offsets(kafka, group):
+    rc, output = run_playbook("playbooks/consumer_lag.yml", bootstrap_servers=kafka.bootstrap, group=group.name,
+                              topic=group.topic)
+    assert rc == 0
+    assert len(messages(output, "Show the lag of each partition")) == 3
+
+    rc, output = run_playbook("playbooks/consumer_lag.yml", bootstrap_servers=kafka.bootstrap, group="nobody")
+    assert rc == 0
+    assert messages(output, "Show the total lag of the group") == ["group nobody (Dead): total lag 0 over 0 partitions"]
+
+
+def test_cluster_status_of_the_fixture(kafka, group):
+    rc, output = run_playbook("ecommerce.kafka.cluster_status", bootstrap_servers=kafka.bootstrap)
+    assert rc == 0
+    cluster_id = task_result(output, "Read the brokers, the topics and the consumer groups")["cluster_id"]
+    assert messages(output, "Show the cluster and its controller") == [
+        f"cluster {cluster_id}: 1 brokers, controller {kafka.broker_id}"]
+    assert messages(output, "Show each broker") == [f"broker {kafka.broker_id} at {kafka.bootstrap} (controller)"]
+    assert messages(output, "Show the partition health of the topics")[0].endswith(
+        ": 0 under-replicated and 0 offline partitions")
+    assert task_result(output, "Show the topics with under-replicated or offline partitions")["skipped"] is True
+    assert f"group {group.name}: Empty, 0 members, lag 21" in messages(output, "Show each consumer group")
+    assert messages(output, "Check that no partition is offline") == ["Every partition has a leader."]
+
+
+@pytest.fixture(scope="module")
+def degraded_cluster(tmp_path_factory):
+    """Two brokers, a topic replicated on both and one only on broker 1, then
+    broker 1 stopped: one under-replicated and one offline partition."""
+    workdir = tmp_path_factory.mktemp("degraded")
+    zookeeper = ZooKeeper(workdir / "zookeeper").start()
+    brokers = []
+    try:
+        brokers.append(KafkaBroker(workdir / "kafka0", zookeeper, broker_id=0).start())
+        brokers.append(KafkaBroker(workdir / "kafka1", zookeeper, broker_id=1).start())
+        admin = AdminClient({"bootstrap.servers": brokers[0].bootstrap})
+        futures = admin.create_topics([NewTopic("mirrored", 1, 2),
+                                       NewTopic("stranded", 1, replica_assignment=[[1]])])
+        for future in futures.values():
+            future.result(30)
+        brokers[1].stop()
+
+        def degraded():
+            topics = admin.describe_topics(TopicCollection(["mirrored", "stranded"]))
+            mirrored, stranded = (topics[name].result(30).partitions[0] for name in ("mirrored", "stranded"))
+            return len(mirrored.isr) == 1 and stranded.leader is None
+
+        assert wait_until(degraded, 60), "stopping broker 1 left no offline partition"
+        yield brokers[0]
+    finally:
+        for service in reversed(brokers + [zookeeper]):
+            service.stop()
+
+
+def test_kafka_info_counts_the_degraded_partitions(run_module, degraded_cluster):
+    result = run_module("kafka_info", bootstrap_servers=degraded_cluster.bootstrap, gather=["topics"])
+    assert not result.get("failed"), result.get("msg")
+    assert (result["under_replicated_partitions"], result["offline_partitions"]) == (1, 1)
+    assert [(topic["name"], topic["replication_factor"], topic["under_replicated_partitions"],
+             topic["offline_partitions"]) for topic in result["topics"]] == [("mirrored", 2, 1, 0), ("stranded", 1, 0, 1)]
+
+
+def test_cluster_status_fails_when_a_partition_is_offline(degraded_cluster):
+    rc, output = run_playbook("playbooks/cluster_status.yml", bootstrap_servers=degraded_cluster.bootstrap)
+    assert rc == 2
+    assert messages(output, "Show the topics with under-replicated or offline partitions") == [
+        "topic mirrored: 1 under-replicated and 0 offline of 1 partitions",
+        "topic stranded: 0 under-replicated and 1 offline of 1 partitions",
+    ]
+    assert task_result(output, "Check that no partition is offline")["msg"] == (
+        "1 partitions have no leader, in topics stranded")
