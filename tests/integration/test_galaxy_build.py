@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tarfile
 
+import pytest
 import yaml
 
 from tests.bench.versions import ROOT
@@ -63,20 +64,41 @@ def test_tarball_holds_the_collection_and_nothing_of_the_workstation(tmp_path):
     assert not [name for name in names if name.startswith(NEVER_PACKED)]
 
 
-def test_installed_tarball_documents_kafka_topic(tmp_path):
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """The built tarball installed into an empty collections path: (collection folder, env, cwd)."""
+    tmp_path = tmp_path_factory.mktemp("galaxy")
     tarball = build(tmp_path)
     collections = tmp_path / "collections"
     env = isolated_env(tmp_path, collections)
-    run([BIN / "ansible-galaxy", "collection", "install", "-p", collections, tarball],
-        cwd=tmp_path, env=env)
+    run([BIN / "ansible-galaxy", "collection", "install", "-p", collections, tarball], cwd=tmp_path, env=env)
+    return collections / "ansible_collections" / "ecommerce" / "kafka", env, tmp_path
 
+
+def test_installed_tarball_documents_kafka_topic(installed):
+    collection, env, cwd = installed
     doc = json.loads(run([BIN / "ansible-doc", "--json", "ecommerce.kafka.kafka_topic"],
-                         cwd=tmp_path, env=env))["ecommerce.kafka.kafka_topic"]
-    installed = collections / "ansible_collections" / "ecommerce" / "kafka"
-    assert pathlib.Path(doc["doc"]["filename"]).resolve().is_relative_to(installed.resolve())
+                         cwd=cwd, env=env))["ecommerce.kafka.kafka_topic"]
+    assert pathlib.Path(doc["doc"]["filename"]).resolve().is_relative_to(collection.resolve())
     assert doc["doc"]["collection"] == "ecommerce.kafka"
     assert {"bootstrap_servers", "name", "topics", "state"} <= set(doc["doc"]["options"])
 
-    text = run([BIN / "ansible-doc", "ecommerce.kafka.kafka_topic"], cwd=tmp_path, env=env)
+    text = run([BIN / "ansible-doc", "ecommerce.kafka.kafka_topic"], cwd=cwd, env=env)
     assert "ecommerce.kafka.kafka_topic" in text
     assert "EXAMPLES:" in text
+
+
+def test_installed_playbooks_and_roles_resolve_from_the_collection(installed):
+    """README: `ansible-playbook -i my-inventory ecommerce.kafka.site` once installed."""
+    collection, env, cwd = installed
+    for playbook, inventory in (("site", collection / "inventories" / "prod"),
+                                ("topics", collection / "inventories" / "compose"),
+                                ("cluster_status", None)):
+        argv = [BIN / "ansible-playbook", f"ecommerce.kafka.{playbook}", "--syntax-check"]
+        out = run(argv + (["-i", inventory] if inventory else []), cwd=cwd, env=env)
+        assert str(collection / "playbooks" / f"{playbook}.yml") in out
+
+    role = json.loads(run([BIN / "ansible-doc", "-t", "role", "--json", "ecommerce.kafka.kafka_topics"],
+                          cwd=cwd, env=env))
+    assert "kafka_topics_replication_factor" in role["ecommerce.kafka.kafka_topics"]["entry_points"]["main"][
+        "options"]
