@@ -9,6 +9,7 @@ import pathlib
 import subprocess
 import sys
 
+import jinja2
 import pytest
 import yaml
 
@@ -236,3 +237,20 @@ def test_compose_inventory_reaches_the_compose_broker_like_inventories_local(loc
     for name in ("kafka_topics_replication_factor", "kafka_topics_min_insync_replicas"):
         assert compose[name] == local[name], name
     assert "kafka_topics_table" not in compose, "the table is defined once, in the kafka_topics role"
+
+
+def test_broker_safe_defaults_are_the_roles_for_a_cluster_of_one():
+    """The role derives replication settings from the cluster size; rendered
+    for one broker, they must be what compose sets."""
+    role_vars = yaml.safe_load((ROOT / "roles" / "kafka_broker" / "vars" / "main.yml").read_text())
+    context = {"groups": {"kafka_broker": [SERVICES["kafka"]["container_name"]]}}
+    render = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string
+    for name in ("_kafka_broker_count", "_kafka_broker_replication_factor", "_kafka_broker_min_insync_replicas"):
+        context[name] = render(role_vars[name]).render(context)
+    env = SERVICES["kafka"]["environment"]
+    for key in ("default.replication.factor", "offsets.topic.replication.factor",
+                "transaction.state.log.replication.factor", "min.insync.replicas",
+                "transaction.state.log.min.isr", "unclean.leader.election.enable", "auto.create.topics.enable"):
+        value = role_vars["_kafka_broker_base_properties"][key]
+        expected = render(value).render(context) if isinstance(value, str) else str(value).lower()
+        assert str(env["KAFKA_" + key.upper().replace(".", "_")]).lower() == expected, key
