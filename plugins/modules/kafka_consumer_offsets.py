@@ -23,7 +23,7 @@ description:
   - The current state is read once, the targets are planned, and only the partitions whose target differs from the
     committed offset are written.
 author:
-  - ecommerce platform team
+  - ecommerce platform team (!UNKNOWN)
 extends_documentation_fragment:
   - ecommerce.kafka.connection
 attributes:

@@ -20,7 +20,7 @@ description:
   - Use RV(under_replicated_partitions) and RV(offline_partitions) to wait for a healthy cluster, for example
     between the restarts of a rolling restart.
 author:
-  - ecommerce platform team
+  - ecommerce platform team (!UNKNOWN)
 extends_documentation_fragment:
   - ecommerce.kafka.connection
 attributes:

@@ -24,8 +24,8 @@ def create_topic(bootstrap, partitions):
 def produce(bootstrap, topic, count_per_partition, partitions):
     producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
     for partition in range(partitions):
-        for _ in range(count_per_partition):
-            producer.produce(topic, value=b"event", partition=partition)
+        for sequence in range(count_per_partition):
+            producer.produce(topic, key=str(sequence), value=b"event", partition=partition)
     assert producer.flush(30) == 0
 
 
