@@ -26,7 +26,7 @@ description:
     V(604800000) and V("604800000"), and V([compact, delete]) and V("compact,delete") are the same.
   - An update changes the configuration first (C(IncrementalAlterConfigs)), then adds partitions.
 author:
-  - ecommerce platform team
+  - ecommerce platform team (!UNKNOWN)
 extends_documentation_fragment:
   - ecommerce.kafka.connection
 attributes:
