@@ -461,6 +461,21 @@ class Changes(object):
         self._check(self._grow(False))
 
 
+def wait_for_metadata(connection, plans, timeout):
+    names = [plan.name for plan in plans]
+    wanted = dict((plan.name, plan.after) for plan in plans)
+    lagging = []
+
+    def shown():
+        seen = TopicReader(connection, names).collect()
+        lagging[:] = [name for name in names if not state_matches(wanted[name], seen[name])]
+        return not lagging
+
+    if not wait_until(shown, timeout):
+        raise KafkaModuleError('%s: changed, but the metadata does not show it after %ss (wait_timeout)'
+                               % (topics_subject(lagging), timeout))
+
+
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
@@ -511,21 +526,6 @@ def main():
     if module._diff:
         result['diff'] = plan_diff(plans)
     module.exit_json(**result)
-
-
-def wait_for_metadata(connection, plans, timeout):
-    names = [plan.name for plan in plans]
-    wanted = dict((plan.name, plan.after) for plan in plans)
-    lagging = []
-
-    def shown():
-        seen = TopicReader(connection, names).collect()
-        lagging[:] = [name for name in names if not state_matches(wanted[name], seen[name])]
-        return not lagging
-
-    if not wait_until(shown, timeout):
-        raise KafkaModuleError('%s: changed, but the metadata does not show it after %ss (wait_timeout)'
-                               % (topics_subject(lagging), timeout))
 
 
 if __name__ == '__main__':
