@@ -14,6 +14,7 @@ It prints one line per check and exits non-zero on the first mismatch.
 import argparse
 import pathlib
 import sys
+import time
 import uuid
 
 import yaml
@@ -44,13 +45,12 @@ def consume(bootstrap, topic, count, decode):
                          "auto.offset.reset": "earliest"})
     consumer.subscribe([topic])
     values = []
+    deadline = time.monotonic() + TIMEOUT
     try:
-        for _ in range(TIMEOUT * 5):
+        while len(values) < count and time.monotonic() < deadline:
             msg = consumer.poll(0.2)
             if msg is not None and not msg.error():
                 values.append(decode(msg))
-            if len(values) == count:
-                break
     finally:
         consumer.close()
     return values
