@@ -25,6 +25,10 @@ if HAS_CONFLUENT_KAFKA:
                                  TopicCollection, TopicPartition)
     from confluent_kafka.admin import OffsetSpec
 
+    # Errors of an offset commit that mean a member joined the group meanwhile.
+    GROUP_BECAME_ACTIVE_ERROR_CODES = (
+        KafkaError.UNKNOWN_MEMBER_ID, KafkaError.REBALANCE_IN_PROGRESS, KafkaError.ILLEGAL_GENERATION)
+
 RESET_STRATEGIES = ('earliest', 'latest', 'datetime', 'offset', 'shift_by', 'duration')
 
 # Kafka's own spelling of the states, as kafka-consumer-groups prints them.
@@ -41,8 +45,6 @@ GROUP_STATE_NAMES = {
 # what the broker answers for a group that does not exist.
 RESETTABLE_GROUP_STATES = ('Empty', 'Dead', 'Unknown')
 
-# Errors of an offset commit that mean a member joined the group meanwhile.
-GROUP_BECAME_ACTIVE_ERRORS = ('UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION')
 
 _DATETIME = re.compile(
     r'^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})'
@@ -167,8 +169,9 @@ def partition_rows(keys, committed, log_starts, log_ends):
 
 
 def lag(committed, log_end):
-    """Messages not yet consumed; None when nothing is committed (the CLI prints '-')."""
-    return None if committed is None else log_end - committed
+    """Messages not yet consumed; None when nothing is committed (the CLI
+    prints '-') or when the log end could not be read."""
+    return None if committed is None or log_end is None else log_end - committed
 
 
 def total_lag(partitions):
@@ -238,6 +241,12 @@ def offsets_by_partition(partitions, field):
 
 # Readers and the writer: each takes a KafkaConnection.
 
+def _error_code(exc):
+    """The KafkaError code a KafkaException carries, or None."""
+    error = exc.args[0] if exc.args else None
+    return error.code() if isinstance(error, KafkaError) else None
+
+
 def describe_group(connection, group):
     """(state name, member count). Dead for a group that does not exist.
 
@@ -254,9 +263,7 @@ def describe_group(connection, group):
         try:
             description = future.result(timeout=attempt_timeout + 5)
         except KafkaException as exc:
-            error = exc.args[0] if exc.args else None
-            timed_out = isinstance(error, KafkaError) and error.code() == KafkaError._TIMED_OUT
-            if timed_out and time.monotonic() < deadline:
+            if _error_code(exc) == KafkaError._TIMED_OUT and time.monotonic() < deadline:
                 attempt_timeout *= 2
                 continue
             raise KafkaModuleError('group %s: %s' % (group, describe_kafka_error(exc, connection)))
@@ -293,43 +300,70 @@ def committed_offsets(connection, group):
 
 
 def topic_partition_ids(connection, topics):
-    """{topic: [partition ids]}; an unknown topic is an error naming it."""
+    """({topic: [partition ids]}, [topics that do not exist])."""
     if not topics:
-        return {}
+        return {}, []
     futures = connection.admin.describe_topics(TopicCollection(list(topics)), request_timeout=connection.timeout)
-    partition_ids = {}
-    for topic, future in futures.items():
+    partition_ids, missing = {}, []
+    for topic, future in sorted(futures.items()):
         try:
             description = future.result(timeout=connection.timeout + 5)
         except KafkaException as exc:
-            error = exc.args[0] if exc.args else None
-            if isinstance(error, KafkaError) and error.code() == KafkaError.UNKNOWN_TOPIC_OR_PART:
-                raise KafkaModuleError('topic %s does not exist' % topic)
+            if _error_code(exc) == KafkaError.UNKNOWN_TOPIC_OR_PART:
+                missing.append(topic)
+                continue
             raise KafkaModuleError('topic %s: %s' % (topic, describe_kafka_error(exc, connection)))
+        except Exception as exc:  # the futures raise plain exceptions on timeouts and bad input
+            raise KafkaModuleError('topic %s: %s' % (topic, exc))
         partition_ids[topic] = sorted(partition.id for partition in description.partitions)
-    return partition_ids
+    return partition_ids, missing
 
 
 def log_offsets(connection, keys, spec):
-    """{(topic, partition): offset} answered by list_offsets for one OffsetSpec."""
+    """({(topic, partition): offset or None}, {key: why it could not be read}) from list_offsets.
+
+    The answer is per partition: one without a leader (offline) or of a
+    deleted topic does not hide the others.
+    """
+    offsets, unreadable = {}, {}
     if not keys:
-        return {}
+        return offsets, unreadable
     request = dict((TopicPartition(topic, partition), spec) for topic, partition in keys)
     futures = connection.admin.list_offsets(request, request_timeout=connection.timeout)
-    return dict(((topic_partition.topic, topic_partition.partition),
-                 connection.result(future, 'topic %s partition %d' % (
-                     topic_partition.topic, topic_partition.partition)).offset)
-                for topic_partition, future in futures.items())
+    for topic_partition, future in futures.items():
+        key = (topic_partition.topic, topic_partition.partition)
+        offsets[key] = None
+        try:
+            offsets[key] = future.result(timeout=connection.timeout + 5).offset
+        except KafkaException as exc:
+            unreadable[key] = describe_kafka_error(exc, connection)
+        except Exception as exc:  # the futures raise plain exceptions on timeouts and bad input
+            raise KafkaModuleError('topic %s partition %d: %s' % (key[0], key[1], exc))
+    return offsets, unreadable
 
 
 def log_bounds(connection, keys):
-    """({key: log start}, {key: log end}) for the given (topic, partition) keys."""
-    return log_offsets(connection, keys, OffsetSpec.earliest()), log_offsets(connection, keys, OffsetSpec.latest())
+    """({key: log start}, {key: log end}, {key: why unreadable}) for (topic, partition) keys."""
+    log_starts, unreadable = log_offsets(connection, keys, OffsetSpec.earliest())
+    log_ends, unreadable_ends = log_offsets(connection, keys, OffsetSpec.latest())
+    unreadable.update(unreadable_ends)
+    for key in unreadable:
+        log_starts[key] = log_ends[key] = None
+    return log_starts, log_ends, unreadable
 
 
 def offsets_at(connection, keys, timestamp_ms):
     """{key: first offset whose timestamp is >= timestamp_ms, or -1 after the last record}."""
-    return log_offsets(connection, keys, OffsetSpec.for_timestamp(timestamp_ms))
+    offsets, unreadable = log_offsets(connection, keys, OffsetSpec.for_timestamp(timestamp_ms))
+    if unreadable:
+        raise KafkaModuleError(describe_unreadable(unreadable, 'no offset for the timestamp'))
+    return offsets
+
+
+def describe_unreadable(unreadable, what):
+    """One line naming each partition that could not be read, and why."""
+    return '%s: %s' % (what, '; '.join('topic %s partition %d (%s)' % (topic, partition, reason)
+                                       for (topic, partition), reason in sorted(unreadable.items())))
 
 
 def alter_offsets(connection, group, targets):
@@ -344,8 +378,7 @@ def alter_offsets(connection, group, targets):
     try:
         answer = future.result(timeout=connection.timeout + 5)
     except KafkaException as exc:
-        error = exc.args[0] if exc.args else None
-        if isinstance(error, KafkaError) and error.name() in GROUP_BECAME_ACTIVE_ERRORS:
+        if _error_code(exc) in GROUP_BECAME_ACTIVE_ERROR_CODES:
             return {}, True
         raise KafkaModuleError('group %s: %s' % (group, describe_kafka_error(exc, connection)))
     except Exception as exc:  # the futures raise plain exceptions on timeouts and bad input
@@ -353,6 +386,6 @@ def alter_offsets(connection, group, targets):
     errors, became_active = {}, False
     for topic_partition in answer.topic_partitions:
         if topic_partition.error:
-            became_active = became_active or topic_partition.error.name() in GROUP_BECAME_ACTIVE_ERRORS
+            became_active = became_active or topic_partition.error.code() in GROUP_BECAME_ACTIVE_ERROR_CODES
             errors[(topic_partition.topic, topic_partition.partition)] = topic_partition.error.str()
     return errors, became_active

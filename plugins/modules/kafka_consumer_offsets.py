@@ -153,15 +153,21 @@ offsets:
       type: int
       sample: 42
     log_start:
-      description: First offset still in the log.
+      description:
+        - First offset still in the log.
+        - Null when it could not be read (the partition has no leader); the module then warns, and a reset fails.
       type: int
       sample: 0
     log_end:
-      description: Offset of the next message to be written (the high watermark).
+      description:
+        - Offset of the next message to be written (the high watermark).
+        - Null when it could not be read, as RV(offsets[].log_start).
       type: int
       sample: 50
     lag:
-      description: RV(offsets[].log_end) minus RV(offsets[].committed); null when nothing is committed.
+      description:
+        - RV(offsets[].log_end) minus RV(offsets[].committed); null when nothing is committed or the log end is
+          unknown.
       type: int
       sample: 8
     target:
@@ -183,9 +189,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ecommerce.kafka.plugins.module_utils.consumer_group import (
     RESET_STRATEGIES, RESETTABLE_GROUP_STATES, ResetPlanError, active_group_message, alter_offsets,
-    committed_offsets, describe_group, log_bounds, normalize_topics, offsets_at, offsets_by_partition,
-    partition_rows, partitions_to_write, plan_reset, reset_timestamp, selected_partitions, topic_partition_ids,
-    topics_to_read, total_lag)
+    committed_offsets, describe_group, describe_unreadable, log_bounds, normalize_topics, offsets_at,
+    offsets_by_partition, partition_rows, partitions_to_write, plan_reset, reset_timestamp, selected_partitions,
+    topic_partition_ids, topics_to_read, total_lag)
 from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import (
     KAFKA_REQUIRED_TOGETHER, KafkaConnection, KafkaModuleError, kafka_common_argument_spec)
 
@@ -206,16 +212,23 @@ def read_and_plan(module, connection, group, selection, reset, value, timestamp)
     connection.describe_cluster()
     state, members = describe_group(connection, group)
     committed = committed_offsets(connection, group)
-    partition_ids = topic_partition_ids(connection, topics_to_read(selection, committed))
+    partition_ids, missing = topic_partition_ids(connection, topics_to_read(selection, committed))
+    if missing:
+        raise KafkaModuleError('topic %s does not exist' % ', '.join(missing) if len(missing) == 1
+                               else 'topics %s do not exist' % ', '.join(missing))
     keys = selected_partitions(selection, partition_ids)
-    log_starts, log_ends = log_bounds(connection, keys)
+    log_starts, log_ends, unreadable = log_bounds(connection, keys)
     partitions = partition_rows(keys, committed, log_starts, log_ends)
     if reset is None:
+        if unreadable:
+            module.warn('group %s: %s' % (group, describe_unreadable(unreadable, 'log start or end unreadable')))
         return state, partitions
     if state not in RESETTABLE_GROUP_STATES:
         raise KafkaModuleError(active_group_message(group, state, members))
     if not partitions:
         raise ResetPlanError('nothing is committed yet, so there is no topic to reset: name them in topics')
+    if unreadable:
+        raise ResetPlanError(describe_unreadable(unreadable, 'cannot plan a reset without the log start and end'))
     found_offsets = offsets_at(connection, keys, timestamp) if timestamp is not None else None
     for warning in plan_reset(partitions, reset, value, found_offsets):
         module.warn(warning)

@@ -173,7 +173,10 @@ consumer_groups:
       type: int
       sample: 2
     total_lag:
-      description: Sum over the group's committed partitions of log end minus committed offset.
+      description:
+        - Sum over the group's committed partitions of log end minus committed offset.
+        - A partition whose log end cannot be read (no leader, or topic deleted) counts for nothing, with a
+          warning.
       type: int
       sample: 120
     partitions:
@@ -183,6 +186,22 @@ consumer_groups:
       elements: dict
       sample:
         - {topic: raw-events, partition: 0, committed: 42, log_end: 50, lag: 8}
+      contains:
+        topic:
+          description: Topic name.
+          type: str
+        partition:
+          description: Partition number.
+          type: int
+        committed:
+          description: Committed offset.
+          type: int
+        log_end:
+          description: Offset of the next message to be written; null when it cannot be read.
+          type: int
+        lag:
+          description: RV(consumer_groups[].partitions[].log_end) minus the committed offset; null when unknown.
+          type: int
   sample:
     - {name: ecommerce-consumer-group, state: Stable, members: 2, total_lag: 120}
 '''
@@ -190,7 +209,7 @@ consumer_groups:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ecommerce.kafka.plugins.module_utils.consumer_group import (
-    committed_offsets, describe_groups, lag, log_offsets)
+    committed_offsets, describe_groups, describe_unreadable, lag, log_offsets, total_lag)
 from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import (
     HAS_CONFLUENT_KAFKA, KAFKA_REQUIRED_TOGETHER, KafkaConnection, KafkaModuleError, describe_kafka_error,
     kafka_common_argument_spec)
@@ -230,7 +249,7 @@ def group_facts(name, state, members, committed, log_ends, lag_per_partition):
     partitions = [dict(topic=topic, partition=partition, committed=offset, log_end=log_ends[(topic, partition)],
                        lag=lag(offset, log_ends[(topic, partition)]))
                   for (topic, partition), offset in sorted(committed.items())]
-    facts = dict(name=name, state=state, members=members, total_lag=sum(entry['lag'] for entry in partitions))
+    facts = dict(name=name, state=state, members=members, total_lag=total_lag(partitions))
     if lag_per_partition:
         facts['partitions'] = partitions
     return facts
@@ -248,7 +267,7 @@ def read_topics(connection):
                   key=lambda topic: topic['name'])
 
 
-def read_consumer_groups(connection, lag_per_partition):
+def read_consumer_groups(module, connection, lag_per_partition):
     listing = connection.result(connection.admin.list_consumer_groups(request_timeout=connection.timeout),
                                 'consumer groups')
     if listing.errors:
@@ -257,7 +276,9 @@ def read_consumer_groups(connection, lag_per_partition):
     described = describe_groups(connection, names)
     committed = dict((name, committed_offsets(connection, name)) for name in names)
     keys = sorted(set(key for offsets in committed.values() for key in offsets))
-    log_ends = log_offsets(connection, keys, OffsetSpec.latest())
+    log_ends, unreadable = log_offsets(connection, keys, OffsetSpec.latest())
+    if unreadable:
+        module.warn('lag left out of the totals: %s' % describe_unreadable(unreadable, 'log end unreadable'))
     return [group_facts(name, described[name][0], described[name][1], committed[name], log_ends, lag_per_partition)
             for name in names]
 
@@ -288,7 +309,7 @@ def main():
                 under_replicated_partitions=sum(topic['under_replicated_partitions'] for topic in topics),
                 offline_partitions=sum(topic['offline_partitions'] for topic in topics))
         if 'consumer_groups' in gather:
-            result['consumer_groups'] = read_consumer_groups(connection, module.params['lag_per_partition'])
+            result['consumer_groups'] = read_consumer_groups(module, connection, module.params['lag_per_partition'])
     except KafkaModuleError as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(**result)

@@ -117,6 +117,12 @@ def test_partition_rows_and_lag():
     assert total_lag(rows) == 6
 
 
+def test_partition_rows_with_an_unreadable_log():
+    rows = partition_rows([("a", 0)], {("a", 0): 4}, {("a", 0): None}, {("a", 0): None})
+    assert rows == [dict(topic="a", partition=0, committed=4, log_start=None, log_end=None, lag=None, target=None)]
+    assert total_lag(rows) == 0
+
+
 def row(committed=5, log_start=2, log_end=10, topic="t", partition=0):
     return dict(topic=topic, partition=partition, committed=committed, log_start=log_start, log_end=log_end,
                 lag=None, target=None)

@@ -54,6 +54,13 @@ def test_group_facts_lag_is_log_end_minus_committed():
     ])
 
 
+def test_group_facts_leave_out_an_unreadable_log_end():
+    committed = {("a", 0): 1, ("a", 1): 2}
+    facts = group_facts("g", "Empty", 0, committed, {("a", 0): 4, ("a", 1): None}, lag_per_partition=True)
+    assert facts["total_lag"] == 3
+    assert facts["partitions"][1] == dict(topic="a", partition=1, committed=2, log_end=None, lag=None)
+
+
 def test_group_facts_without_partitions_on_request():
     facts = group_facts("g", "Stable", 2, {("a", 0): 1}, {("a", 0): 4}, lag_per_partition=False)
     assert facts == dict(name="g", state="Stable", members=2, total_lag=3)
