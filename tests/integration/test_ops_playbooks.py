@@ -204,33 +204,72 @@ def test_cluster_status_of_the_fixture(kafka, group):
     assert messages(output, "Check that no partition is offline") == ["Every partition has a leader."]
 
 
+DEGRADED_GROUP = "degraded-group"
+
+
 @pytest.fixture(scope="module")
 def degraded_cluster(tmp_path_factory):
-    """Two brokers, a topic replicated on both and one only on broker 1, then
-    broker 1 stopped: one under-replicated and one offline partition."""
+    """Two brokers, a topic replicated on both and one only on broker 1, each
+    with 4 records and a group committed at 1, then broker 1 stopped: one
+    under-replicated and one offline partition. __consumer_offsets lives on
+    broker 0 only, so the group stays readable."""
     workdir = tmp_path_factory.mktemp("degraded")
     zookeeper = ZooKeeper(workdir / "zookeeper").start()
     brokers = []
     try:
         brokers.append(KafkaBroker(workdir / "kafka0", zookeeper, broker_id=0).start())
+        wait_for_group_coordinator(brokers[0].bootstrap)
         brokers.append(KafkaBroker(workdir / "kafka1", zookeeper, broker_id=1).start())
-        admin = AdminClient({"bootstrap.servers": brokers[0].bootstrap})
-        futures = admin.create_topics([NewTopic("mirrored", 1, 2),
-                                       NewTopic("stranded", 1, replica_assignment=[[1]])])
-        for future in futures.values():
-            future.result(30)
+        fill_and_commit(brokers[0].bootstrap)
         brokers[1].stop()
-
-        def degraded():
-            topics = admin.describe_topics(TopicCollection(["mirrored", "stranded"]))
-            mirrored, stranded = (topics[name].result(30).partitions[0] for name in ("mirrored", "stranded"))
-            return len(mirrored.isr) == 1 and stranded.leader is None
-
-        assert wait_until(degraded, 60), "stopping broker 1 left no offline partition"
+        wait_for_offline_partition(brokers[0].bootstrap)
         yield brokers[0]
     finally:
-        for service in reversed(brokers + [zookeeper]):
+        for service in brokers[::-1] + [zookeeper]:
             service.stop()
+
+
+# The clients below live only inside their function, so none is left trying
+# to reach a stopped broker.
+
+def wait_for_group_coordinator(bootstrap):
+    """Until __consumer_offsets exists, on the only broker so far."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+
+    def coordinator_ready():
+        try:
+            admin.describe_consumer_groups([DEGRADED_GROUP], request_timeout=2)[DEGRADED_GROUP].result(5)
+        except Exception:  # __consumer_offsets is still being created
+            return False
+        return True
+
+    assert wait_until(coordinator_ready, 60), "no group coordinator on broker 0"
+
+
+def fill_and_commit(bootstrap):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    futures = admin.create_topics([NewTopic("mirrored", 1, 2), NewTopic("stranded", 1, replica_assignment=[[1]])])
+    for future in futures.values():
+        future.result(30)
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+    for topic in ("mirrored", "stranded"):
+        for sequence in range(4):
+            producer.produce(topic, key=str(sequence), value=b"event")
+    assert producer.flush(30) == 0
+    commit = [ConsumerGroupTopicPartitions(DEGRADED_GROUP, [TopicPartition("mirrored", 0, 1),
+                                                            TopicPartition("stranded", 0, 1)])]
+    admin.alter_consumer_group_offsets(commit)[DEGRADED_GROUP].result(30)
+
+
+def wait_for_offline_partition(bootstrap):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+
+    def degraded():
+        topics = admin.describe_topics(TopicCollection(["mirrored", "stranded"]))
+        mirrored, stranded = (topics[name].result(30).partitions[0] for name in ("mirrored", "stranded"))
+        return len(mirrored.isr) == 1 and stranded.leader is None
+
+    assert wait_until(degraded, 60), "stopping broker 1 left no offline partition"
 
 
 def test_kafka_info_counts_the_degraded_partitions(run_module, degraded_cluster):
@@ -238,7 +277,38 @@ def test_kafka_info_counts_the_degraded_partitions(run_module, degraded_cluster)
     assert not result.get("failed"), result.get("msg")
     assert (result["under_replicated_partitions"], result["offline_partitions"]) == (1, 1)
     assert [(topic["name"], topic["replication_factor"], topic["under_replicated_partitions"],
-             topic["offline_partitions"]) for topic in result["topics"]] == [("mirrored", 2, 1, 0), ("stranded", 1, 0, 1)]
+             topic["offline_partitions"]) for topic in result["topics"] if not topic["internal"]] == [
+        ("mirrored", 2, 1, 0), ("stranded", 1, 0, 1)]
+
+
+def test_kafka_info_leaves_an_offline_partition_out_of_the_lag(run_module, degraded_cluster):
+    result = run_module("kafka_info", bootstrap_servers=degraded_cluster.bootstrap, gather=["consumer_groups"],
+                        lag_per_partition=True)
+    assert not result.get("failed"), result.get("msg")
+    assert result["consumer_groups"] == [dict(name=DEGRADED_GROUP, state="Empty", members=0, total_lag=3, partitions=[
+        dict(topic="mirrored", partition=0, committed=1, log_end=4, lag=3),
+        dict(topic="stranded", partition=0, committed=1, log_end=None, lag=None),
+    ])]
+    [warning] = [entry["event"]["msg"] for entry in result["warnings"]]
+    assert warning.startswith("lag left out of the totals: log end unreadable: topic stranded partition 0 (")
+
+
+def test_consumer_lag_and_reset_with_an_offline_partition(degraded_cluster):
+    rc, output = run_playbook("playbooks/consumer_lag.yml", bootstrap_servers=degraded_cluster.bootstrap,
+                              group=DEGRADED_GROUP)
+    assert rc == 0
+    assert messages(output, "Show the lag of each partition") == [
+        "mirrored partition 0: committed 1, log end 4, lag 3",
+        "stranded partition 0: committed 1, log end unknown, lag none",
+    ]
+    assert messages(output, "Show the total lag of the group") == [
+        f"group {DEGRADED_GROUP} (Empty): total lag 3 over 2 partitions"]
+
+    rc, output = run_playbook("playbooks/reset_offsets.yml", bootstrap_servers=degraded_cluster.bootstrap,
+                              group=DEGRADED_GROUP, topic="stranded", strategy="earliest")
+    assert rc == 2
+    assert task_result(output, PLAN)["msg"].startswith(
+        f"group {DEGRADED_GROUP}: cannot plan a reset without the log start and end: topic stranded partition 0 (")
 
 
 def test_cluster_status_fails_when_a_partition_is_offline(degraded_cluster):
@@ -248,5 +318,6 @@ def test_cluster_status_fails_when_a_partition_is_offline(degraded_cluster):
         "topic mirrored: 1 under-replicated and 0 offline of 1 partitions",
         "topic stranded: 0 under-replicated and 1 offline of 1 partitions",
     ]
+    assert messages(output, "Show each consumer group") == [f"group {DEGRADED_GROUP}: Empty, 0 members, lag 3"]
     assert task_result(output, "Check that no partition is offline")["msg"] == (
         "1 partitions have no leader, in topics stranded")
