@@ -286,16 +286,24 @@ def describe_groups(connection, groups):
 
 def committed_offsets(connection, group):
     """{(topic, partition): offset} of every partition the group has committed."""
-    request = [ConsumerGroupTopicPartitions(group)]
-    future = connection.admin.list_consumer_group_offsets(request, request_timeout=connection.timeout)[group]
-    answer = connection.result(future, 'group %s' % group)
+    return committed_offsets_of_groups(connection, [group])[group]
+
+
+def committed_offsets_of_groups(connection, groups):
+    """{group: {(topic, partition): offset}}. The API takes one group per
+    request, so the requests are all sent before any answer is awaited."""
+    futures = dict((group, connection.admin.list_consumer_group_offsets(
+        [ConsumerGroupTopicPartitions(group)], request_timeout=connection.timeout)[group]) for group in groups)
     committed = {}
-    for topic_partition in answer.topic_partitions:
-        if topic_partition.error:
-            raise KafkaModuleError('group %s, topic %s partition %d: %s' % (
-                group, topic_partition.topic, topic_partition.partition, topic_partition.error.str()))
-        if topic_partition.offset >= 0:
-            committed[(topic_partition.topic, topic_partition.partition)] = topic_partition.offset
+    for group, future in futures.items():
+        answer = connection.result(future, 'group %s' % group)
+        committed[group] = {}
+        for topic_partition in answer.topic_partitions:
+            if topic_partition.error:
+                raise KafkaModuleError('group %s, topic %s partition %d: %s' % (
+                    group, topic_partition.topic, topic_partition.partition, topic_partition.error.str()))
+            if topic_partition.offset >= 0:
+                committed[group][(topic_partition.topic, topic_partition.partition)] = topic_partition.offset
     return committed
 
 

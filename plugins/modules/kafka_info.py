@@ -49,6 +49,8 @@ options:
 notes:
   - The module runs where C(confluent-kafka) is installed, usually the controller (C(delegate_to) or
     C(connection=local)).
+  - Counts come from the cluster metadata. A partition that has had no leader since it was created (all its
+    replicas assigned to brokers that never came up) is not in the metadata, so it is not counted as offline.
 seealso:
   - module: ecommerce.kafka.kafka_consumer_offsets
 '''
@@ -209,7 +211,7 @@ consumer_groups:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ecommerce.kafka.plugins.module_utils.consumer_group import (
-    committed_offsets, describe_groups, describe_unreadable, lag, log_offsets, total_lag)
+    committed_offsets_of_groups, describe_groups, describe_unreadable, lag, log_offsets, total_lag)
 from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import (
     HAS_CONFLUENT_KAFKA, KAFKA_REQUIRED_TOGETHER, KafkaConnection, KafkaModuleError, describe_kafka_error,
     kafka_common_argument_spec)
@@ -274,7 +276,7 @@ def read_consumer_groups(module, connection, lag_per_partition):
         raise KafkaModuleError('consumer groups: %s' % '; '.join(str(error) for error in listing.errors))
     names = sorted(group.group_id for group in listing.valid)
     described = describe_groups(connection, names)
-    committed = dict((name, committed_offsets(connection, name)) for name in names)
+    committed = committed_offsets_of_groups(connection, names)
     keys = sorted(set(key for offsets in committed.values() for key in offsets))
     log_ends, unreadable = log_offsets(connection, keys, OffsetSpec.latest())
     if unreadable:
