@@ -1,7 +1,9 @@
 """Every role declares in meta/argument_specs.yml exactly the variables of its
 defaults/main.yml: each default is documented and typed, and each documented
 option without a default is required (the per-host ids, the environment's
-replication settings). defaults/main.yml stays the one place for values."""
+replication settings). The specs carry no `default:`: versions, ports and
+the topic table are defined once, in defaults/main.yml, where Ansible reads
+them (ansible-doc then shows no default; the file is the reference)."""
 import pytest
 import yaml
 
