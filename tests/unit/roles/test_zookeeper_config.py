@@ -1,0 +1,40 @@
+"""zoo.cfg as the zookeeper role renders it: the ensemble from the inventory
+group with each member's explicit id, the four-letter-word whitelist, the
+explicit AdminServer, and zookeeper_properties merged last."""
+from tests.unit.roles.conftest import role_variables
+
+
+def zoo_cfg(render, members=("zk1", "zk2", "zk3"), ids=(1, 2, 3), **overrides):
+    variables = role_variables("zookeeper/defaults/main.yml", "zookeeper/vars/main.yml")
+    variables.update(groups={"zookeeper": list(members)},
+                     hostvars={name: {"zookeeper_id": ident} for name, ident in zip(members, ids)},
+                     ansible_managed="managed", zookeeper_id=ids[0])
+    variables.update(overrides)
+    text = render(variables).template("zookeeper", "zoo.cfg.j2")
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def test_ensemble_lists_every_member_by_its_explicit_id(render):
+    lines = zoo_cfg(render, ids=(7, 3, 12))
+    assert "server.7=zk1:2888:3888" in lines
+    assert "server.3=zk2:2888:3888" in lines
+    assert "server.12=zk3:2888:3888" in lines
+
+
+def test_single_member_runs_standalone(render):
+    assert not [line for line in zoo_cfg(render, members=("zk1",), ids=(1,)) if line.startswith("server.")]
+
+
+def test_four_letter_words_and_admin_server_are_explicit(render):
+    lines = zoo_cfg(render)
+    assert "4lw.commands.whitelist=srvr,ruok,mntr" in lines
+    assert "admin.enableServer=true" in lines
+    assert "admin.serverAddress=127.0.0.1" in lines
+    assert "admin.serverPort=8180" in lines
+    assert "clientPort=2181" in lines
+
+
+def test_zookeeper_properties_win(render):
+    lines = zoo_cfg(render, zookeeper_properties={"admin.serverPort": 8181, "maxClientCnxns": 100})
+    assert "admin.serverPort=8181" in lines and "admin.serverPort=8180" not in lines
+    assert "maxClientCnxns=100" in lines
