@@ -109,7 +109,7 @@ def test_the_schema_check_rejects_what_compose_would_reject(tmp_path):
 def test_every_service_has_a_healthcheck_and_a_pinned_image(service):
     spec = SERVICES[service]
     assert spec["healthcheck"]["test"][0] == "CMD"
-    image, _, tag = spec["image"].rpartition(":")
+    image, _colon, tag = spec["image"].rpartition(":")
     assert image and tag and tag != "latest", spec["image"]
 
 
@@ -230,7 +230,7 @@ def test_compose_inventory_reaches_the_compose_broker_like_inventories_local(loc
     host = only_host("compose", "kafka_broker")
     compose = inventory_host_vars("compose", host)
     advertised = listeners(SERVICES["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"])
-    host_name, _, port = advertised[local["kafka_broker_client_listener"]]
+    host_name, _colon, port = advertised[local["kafka_broker_client_listener"]]
     assert host == SERVICES["kafka"]["container_name"]
     assert compose["ansible_connection"] == "local"
     assert compose["kafka_topics_bootstrap_servers"] == f"{host_name}:{port}"
