@@ -262,8 +262,11 @@ def check_writable(args):
             producer.produce(args.topic, value=b"writable-while-degraded", partition=partition,
                              on_delivery=on_delivery)
     undelivered = producer.flush(args.deadline)
+    seconds = round(time.monotonic() - started, 1)
+    under_replicated, offline = partition_health(admin)
     report = {"brokers_in_metadata_at_start": brokers_at_start, "messages": len(partitions) * args.per_partition,
-              "delivered": len(delivered), "errors": errors[:5], "seconds": round(time.monotonic() - started, 1)}
+              "delivered": len(delivered), "errors": errors[:5], "seconds": seconds,
+              "under_replicated_after": len(under_replicated), "offline_after": len(offline)}
     if errors or undelivered:
         raise CheckFailed("acks=all writes to %s failed: %d errors, %d undelivered" % (
             args.topic, len(errors), undelivered), report)
@@ -292,15 +295,18 @@ def check_healthy(args):
 
 
 def check_broker_config(args):
-    """Every broker runs with the given setting, as the broker itself reports it."""
+    """Every broker runs with the same value of a setting (the given one, if any), as the broker reports it."""
     admin = admin_client(args.bootstrap)
-    futures = admin.describe_configs([ConfigResource("broker", str(broker_id)) for broker_id in describe_brokers(admin)],
-                                     request_timeout=REQUEST_TIMEOUT)
-    values = {resource.name: answer(future)[args.key].value for resource, future in futures.items()}
+    values = {}
+    for broker_id in sorted(describe_brokers(admin)):
+        # The brokers answer for themselves: one broker per request.
+        futures = admin.describe_configs([ConfigResource("broker", str(broker_id))], request_timeout=REQUEST_TIMEOUT)
+        values[str(broker_id)] = answer(next(iter(futures.values())))[args.key].value
     report = {"key": args.key, "values": values}
-    if set(values.values()) != {args.value}:
-        raise CheckFailed("brokers run with %s=%s, expected %s everywhere" % (args.key, values, args.value), report)
-    return report
+    if len(set(values.values())) != 1 or args.value not in (None, next(iter(values.values()))):
+        raise CheckFailed("brokers run with %s=%s, expected %s everywhere"
+                          % (args.key, values, args.value or "one value"), report)
+    return dict(report, value=next(iter(values.values())))
 
 
 class MembershipLog:
@@ -319,6 +325,14 @@ class MembershipLog:
             except KafkaException:
                 pass  # no answer is not a membership change; the next sample decides
             self.stopped.wait(0.5)
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def produce_continuously(args):
@@ -341,28 +355,37 @@ def produce_continuously(args):
     started = next_send = time.monotonic()
     seq = 0
     stop_file = pathlib.Path(args.stop_file)
-    while not stop_file.exists() and time.monotonic() - started < args.max_seconds:
-        sent_at[seq] = time.monotonic()
+    max_gap = 0.0
+    while not stop_file.exists() and time.monotonic() - started < args.max_seconds and alive(args.watch_pid):
+        now = time.monotonic()
+        if seq:
+            max_gap = max(max_gap, now - sent_at[seq - 1])
+        sent_at[seq] = now
         producer.produce(args.topic, key=str(seq).encode(), value=("%s/%d" % (run, seq)).encode(),
                          on_delivery=on_delivery)
         seq += 1
         # Serving delivery reports until the next send is due paces the writer at 1/interval a second.
         next_send += args.interval
-        while next_send > time.monotonic():
-            producer.poll(next_send - time.monotonic())
+        while True:
+            remaining = next_send - time.monotonic()
+            # Computed once: a negative timeout would make poll() wait forever.
+            if remaining <= 0:
+                break
+            producer.poll(remaining)
         if latencies and not os.path.exists(args.ready_file):
             pathlib.Path(args.ready_file).write_text(run)
     stopped = time.monotonic()
     undelivered = producer.flush(args.deadline)
     membership.stopped.set()
     membership.thread.join()
-    found = read_run_back(args.bootstrap, args.topic, run)
+    found, read_back_error = read_run_back(args.bootstrap, args.topic, run)
     report = {
         "run": run, "started_monotonic": started, "stopped_monotonic": stopped,
-        "stopped_by": "stop file" if stop_file.exists() else "max seconds",
+        "stopped_by": "stop file" if stop_file.exists() else "max seconds" if alive(args.watch_pid) else "watched process gone",
         "sent": seq, "delivered": len(latencies), "delivery_errors": len(errors), "first_errors": errors[:5],
         "undelivered": undelivered, "max_delivery_seconds": round(max(latencies or [0]), 3),
-        "read_back": len(set(found)), "duplicates": len(found) - len(set(found)),
+        "max_send_gap_seconds": round(max_gap, 3),
+        "read_back": len(set(found)), "read_back_error": read_back_error, "duplicates": len(found) - len(set(found)),
         "missing": len(set(range(seq)) - set(found)), "membership": membership.samples,
     }
     pathlib.Path(args.report).write_text(json.dumps(report))
@@ -370,7 +393,7 @@ def produce_continuously(args):
 
 
 def read_run_back(bootstrap, topic, run, deadline_seconds=120):
-    """Sequence numbers of one run's messages, as stored, duplicates included."""
+    """Sequence numbers of one run's messages, as stored, duplicates included, and why reading stopped short."""
     admin = admin_client(bootstrap)
     partitions = sorted(partition_leaders(admin, topic))
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "molecule-prod-run-%s" % run,
@@ -384,8 +407,8 @@ def read_run_back(bootstrap, topic, run, deadline_seconds=120):
         deadline = time.monotonic() + deadline_seconds
         while any(positions[partition] < ends[partition] for partition in partitions):
             if time.monotonic() > deadline:
-                raise CheckFailed("%s was not read back to its end within %ss: at %s of %s"
-                                  % (topic, deadline_seconds, positions, ends))
+                return found, "%s was not read back to its end within %ss: at %s of %s" % (
+                    topic, deadline_seconds, positions, ends)
             for message in consumer.consume(1000, timeout=1.0):
                 if message.error() is not None:
                     continue
@@ -395,13 +418,16 @@ def read_run_back(bootstrap, topic, run, deadline_seconds=120):
                     found.append(int(seq))
     finally:
         consumer.close()
-    return found
+    return found, None
 
 
 def check_rolling_restart(args):
     """The brokers went down one at a time, each back in the cluster before the next went down,
     all while the writer ran, and the writer lost or duplicated nothing."""
-    producer = json.loads(pathlib.Path(args.producer_report).read_text())
+    report_file = pathlib.Path(args.producer_report)
+    if not report_file.exists():
+        raise CheckFailed("the writer left no report at %s" % report_file)
+    producer = json.loads(report_file.read_text())
     units = {broker_id: dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
              for broker_id, text in json.loads(args.systemd).items()}
     problems = []
@@ -410,6 +436,10 @@ def check_rolling_restart(args):
             problems.append("writer: %s=%s %s" % (key, producer[key], producer["first_errors"]))
     if not producer["delivered"]:
         problems.append("writer delivered nothing")
+    if producer["read_back_error"]:
+        problems.append("writer: %s" % producer["read_back_error"])
+    if producer["max_send_gap_seconds"] > args.max_send_gap:
+        problems.append("the writer stalled for %ss" % producer["max_send_gap_seconds"])
 
     started, stopped = producer["started_monotonic"], producer["stopped_monotonic"]
     windows = []
@@ -493,7 +523,7 @@ def parser():
     sub = command("broker-config", check_broker_config, "every broker runs with this setting")
     sub.add_argument("--bootstrap", required=True)
     sub.add_argument("--key", required=True)
-    sub.add_argument("--value", required=True)
+    sub.add_argument("--value", help="the value every broker must run with; without it, any one value")
 
     sub = command("produce-continuously", produce_continuously, "acks=all writer for the rolling restart")
     sub.add_argument("--bootstrap", required=True)
@@ -503,12 +533,15 @@ def parser():
     sub.add_argument("--stop-file", required=True, help="the writer stops when this file appears")
     sub.add_argument("--report", required=True)
     sub.add_argument("--interval", type=float, default=0.02)
-    # An upper bound, so a writer whose playbook died does not run on for long.
+    # Bounds, so that a writer whose playbook died does not run on.
     sub.add_argument("--max-seconds", type=int, default=900)
+    sub.add_argument("--watch-pid", type=int, required=True, help="the writer stops when this process is gone")
     sub.add_argument("--deadline", type=int, default=150)
 
     sub = command("rolling-restart", check_rolling_restart, "judge a rolling restart from the writer's report")
     sub.add_argument("--producer-report", required=True)
+    sub.add_argument("--max-send-gap", type=float, default=2.0,
+                     help="seconds; a longer pause between two sends means the writer did not keep writing")
     sub.add_argument("--systemd", required=True,
                      help="JSON: broker id -> output of `systemctl show` with Active{Exit,Enter}TimestampMonotonic")
     return root
