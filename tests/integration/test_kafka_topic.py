@@ -3,6 +3,7 @@ policy and authorization errors a second broker of this module's own with SASL,
 ACLs and a CreateTopicPolicy (neither can be switched on at run time)."""
 import json
 import shutil
+import socket
 import subprocess
 import time
 import uuid
@@ -13,7 +14,8 @@ from confluent_kafka.admin import (
     AclBinding, AclOperation, AclPermissionType, AdminClient, ConfigResource, ConfigSource, NewTopic,
     ResourcePatternType, ResourceType)
 
-from tests.bench.services import JavaService, LOG4J, free_port, java_cmd, kafka_archive, unpack, wait_until
+from tests.bench.services import (
+    LOG4J, QUIET_LOGGER, JavaService, free_port, java_cmd, kafka_archive, unpack, wait_until)
 from tests.bench.versions import version
 
 SEED_TOPICS = [  # kafka-configuration-guide.md: partitions and retention of the platform topics
@@ -378,7 +380,9 @@ class GuardedBroker(JavaService):
 
     def client(self, user, password):
         return {"bootstrap.servers": self.bootstrap, "security.protocol": "SASL_PLAINTEXT",
-                "sasl.mechanism": "PLAIN", "sasl.username": user, "sasl.password": password}
+                "sasl.mechanism": "PLAIN", "sasl.username": user, "sasl.password": password,
+                # These clients outlive the broker; their reconnect complaints would end up in the test output.
+                "logger": QUIET_LOGGER}
 
     def start(self):
         home = unpack(kafka_archive()) / f"kafka_2.13-{version('kafka')}"
@@ -418,6 +422,7 @@ class GuardedBroker(JavaService):
         return self
 
     def ready(self):
+        socket.create_connection(("127.0.0.1", self.port), timeout=2).close()
         admin = AdminClient(self.client("admin", ADMIN_SECRET))
         return bool(admin.describe_cluster(request_timeout=5).result(timeout=10).nodes)
 
