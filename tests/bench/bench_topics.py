@@ -82,7 +82,7 @@ def main():
             create_load = load()
             listed = [name for name in AdminClient({"bootstrap.servers": broker.bootstrap})
                       .list_topics(timeout=30).topics if name.startswith("bench-")]
-            noops = [play(workdir, "table.yml") for _ in range(NOOP_RUNS)]
+            noops = [play(workdir, "table.yml") for _run in range(NOOP_RUNS)]
             noop_load = load()
             loop, loop_changed = play(workdir, "loop.yml")
             loop_load = load()
@@ -91,10 +91,10 @@ def main():
             zookeeper.stop()
 
     # The median of a few runs: one wall time on a shared machine says as much about the neighbours.
-    noop = statistics.median(elapsed for elapsed, _ in noops)
-    noop_changed = sum(changed for _, changed in noops)
+    noop = statistics.median(elapsed for elapsed, _changed in noops)
+    noop_changed = sum(changed for _elapsed, changed in noops)
     ratio = loop / noop
-    runs = ", ".join(f"{elapsed:.2f}" for elapsed, _ in noops)
+    runs = ", ".join(f"{elapsed:.2f}" for elapsed, _changed in noops)
     print(f"(a) create {TOPICS} topics, one task with topics:   {create:8.2f} s  (changed={created}, "
           f"{len(listed)} topics on the broker; {create_load})")
     print(f"(b) same table again, one task (no-op)         {noop:8.2f} s  (median of {runs}; "

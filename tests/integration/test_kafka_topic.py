@@ -310,7 +310,7 @@ def test_seed_table_in_one_call(run_module, admin):
     assert created["changed"]
     assert [topic["actions"] for topic in created["topics"]] == [["create"]] * 5
     assert sorted(created["diff"]["after"]) == sorted(entry["name"] for entry in table)
-    for (_, partitions, retention), entry in zip(SEED_TOPICS, table):
+    for (_name, partitions, retention), entry in zip(SEED_TOPICS, table):
         assert describe(admin, entry["name"]) == (partitions, 1, {"retention.ms": str(retention)})
 
     assert not run_module("kafka_topic", topics=table)["changed"]
