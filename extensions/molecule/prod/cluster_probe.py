@@ -202,7 +202,9 @@ def check_read_back(args):
         if set(leaders.values()) == set(brokers):
             return leaders
         partitions = [TopicPartition(args.topic, partition) for partition in leaders]
-        answer(admin.elect_leaders(ElectionType.PREFERRED, partitions, request_timeout=REQUEST_TIMEOUT))
+        # No request_timeout: confluent-kafka 2.16.1 raises SystemError on any keyword argument here;
+        # the client's socket.timeout.ms and answer() bound the wait instead.
+        answer(admin.elect_leaders(ElectionType.PREFERRED, partitions))
         return None
 
     leaders = wait_for(every_broker_leads, args.deadline, "every broker leading a partition of %s" % args.topic)
@@ -257,10 +259,8 @@ def check_writable(args):
             delivered.append(msg.partition())
 
     producer = durable_producer(args.bootstrap, **{"delivery.timeout.ms": args.deadline * 1000})
-    for partition in partitions:
-        for _ in range(args.per_partition):
-            producer.produce(args.topic, value=b"writable-while-degraded", partition=partition,
-                             on_delivery=on_delivery)
+    for partition in partitions * args.per_partition:
+        producer.produce(args.topic, value=b"writable-while-degraded", partition=partition, on_delivery=on_delivery)
     undelivered = producer.flush(args.deadline)
     seconds = round(time.monotonic() - started, 1)
     under_replicated, offline = partition_health(admin)
@@ -413,8 +413,9 @@ def read_run_back(bootstrap, topic, run, deadline_seconds=120):
                 if message.error() is not None:
                     continue
                 positions[message.partition()] = message.offset() + 1
-                prefix, _, seq = message.value().decode().partition("/")
-                if prefix == run:
+                # Other checks write to the topic too; only "<run>/<seq>" values are this writer's.
+                message_run, slash, seq = message.value().decode().partition("/")
+                if slash and message_run == run:
                     found.append(int(seq))
     finally:
         consumer.close()
@@ -458,7 +459,7 @@ def check_rolling_restart(args):
             problems.append("broker %d went down before broker %d was back in the cluster"
                             % (after["broker"], before["broker"]))
 
-    sizes = [len(ids) for _, ids in producer["membership"]]
+    sizes = [len(ids) for at, ids in producer["membership"]]
     report = {
         "writer": {key: value for key, value in producer.items() if key != "membership"},
         "fewest_brokers_seen": min(sizes) if sizes else None, "membership_samples": len(sizes),
