@@ -52,9 +52,12 @@ def durable_producer(bootstrap, **extra):
 
 
 def describe_brokers(admin):
-    """Broker id -> advertised "host:port", as the cluster itself reports it."""
-    cluster = answer(admin.describe_cluster(request_timeout=REQUEST_TIMEOUT))
-    return {node.id: "%s:%d" % (node.host, node.port) for node in cluster.nodes}
+    """Broker id -> advertised "host:port" of the live brokers, from the cluster's metadata.
+
+    Any broker answers a metadata request; describe_cluster waits for a
+    controller, which is missing for a while after the controller broker dies."""
+    metadata = admin.list_topics(timeout=REQUEST_TIMEOUT)
+    return {broker.id: "%s:%d" % (broker.host, broker.port) for broker in metadata.brokers.values()}
 
 
 def partition_health(admin):
@@ -184,6 +187,8 @@ def wait_for(predicate, deadline_seconds, what):
             value = predicate()
         except KafkaException as exc:
             value, last_error = None, exc.args[0].str()
+        except TimeoutError:
+            value, last_error = None, "no answer within %ss" % (REQUEST_TIMEOUT + 5)
         if value:
             return value
         time.sleep(1)
@@ -322,7 +327,7 @@ class MembershipLog:
         while not self.stopped.is_set():
             try:
                 self.samples.append((time.monotonic(), sorted(describe_brokers(self.admin))))
-            except KafkaException:
+            except (KafkaException, TimeoutError):
                 pass  # no answer is not a membership change; the next sample decides
             self.stopped.wait(0.5)
 
@@ -559,6 +564,9 @@ def main():
         return 1
     except KafkaException as exc:
         print("%s: %s" % (args.command, exc.args[0].str()), file=sys.stderr)
+        return 1
+    except TimeoutError:
+        print("%s: the cluster gave no answer within %ss" % (args.command, REQUEST_TIMEOUT + 5), file=sys.stderr)
         return 1
     print(json.dumps(report, sort_keys=True))
     return 0
