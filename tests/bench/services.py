@@ -248,3 +248,17 @@ class Apicurio(JavaService):
                 return resp.status == 200
         except urllib.error.HTTPError:
             return False
+
+
+def delete_topics(admin, names, timeout=60):
+    """Delete whichever of `names` exist and wait until the metadata no longer
+    shows them: tests that share the session broker leave it as they found it."""
+    present = [name for name in names if name in admin.list_topics(timeout=10).topics]
+    for future in (admin.delete_topics(present, operation_timeout=30).values() if present else []):
+        future.result(timeout)
+    deadline = time.monotonic() + timeout
+    while set(names) & set(admin.list_topics(timeout=10).topics):
+        if time.monotonic() > deadline:
+            raise ServiceError(f"topics {sorted(set(names) & set(admin.list_topics(timeout=10).topics))} "
+                               f"still listed {timeout}s after their deletion")
+        time.sleep(0.2)

@@ -10,7 +10,6 @@ import re
 import pathlib
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
@@ -19,7 +18,7 @@ from confluent_kafka import TopicCollection
 from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, ResourceType
 
 from tests.bench.services import (
-    JavaService, apicurio_archive, free_port, java_home, kafka_archive, unpack, wait_until)
+    JavaService, apicurio_archive, delete_topics, free_port, java_home, kafka_archive, unpack, wait_until)
 from tests.bench.versions import ROOT, version
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -163,19 +162,9 @@ def without_table_topics(kafka):
     after, so the playbook creates them and later tests find the broker as it was."""
     admin = AdminClient({"bootstrap.servers": kafka.bootstrap})
     names = [entry["name"] for entry in TOPIC_TABLE]
-
-    def delete_table_topics():
-        present = [name for name in names if name in admin.list_topics(timeout=10).topics]
-        for future in (admin.delete_topics(present, operation_timeout=30).values() if present else []):
-            future.result(60)
-        deadline = time.monotonic() + 60
-        while set(names) & set(admin.list_topics(timeout=10).topics):
-            assert time.monotonic() < deadline, "the table's topics were not deleted within 60s"
-            time.sleep(0.2)
-
-    delete_table_topics()
+    delete_topics(admin, names)
     yield admin
-    delete_table_topics()
+    delete_topics(admin, names)
 
 
 def test_compose_topics_applies_the_table_to_the_broker(kafka, without_table_topics):

@@ -9,12 +9,12 @@ import re
 import shlex
 import subprocess
 import sys
-import time
 
 import pytest
 import yaml
 from confluent_kafka.admin import AdminClient
 
+from tests.bench.services import delete_topics
 from tests.bench.versions import ROOT
 
 DOC = ROOT / "docs" / "operations.md"
@@ -77,21 +77,11 @@ def topic_table_applied(kafka):
     the table's topics and the document's own topic afterwards."""
     admin = AdminClient({"bootstrap.servers": kafka.bootstrap})
     names = [entry["name"] for entry in TOPIC_TABLE] + ["my-custom-topic", "my-topic"]
-
-    def delete_topics():
-        present = [name for name in names if name in admin.list_topics(timeout=10).topics]
-        for future in (admin.delete_topics(present, operation_timeout=30).values() if present else []):
-            future.result(60)
-        deadline = time.monotonic() + 60
-        while set(names) & set(admin.list_topics(timeout=10).topics):
-            assert time.monotonic() < deadline, "topics not deleted within 60s"
-            time.sleep(0.2)
-
-    delete_topics()
+    delete_topics(admin, names)
     applied = topics_playbook(kafka.bootstrap)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     yield admin
-    delete_topics()
+    delete_topics(admin, names)
 
 
 def test_document_has_a_command_for_every_recipe():
