@@ -13,7 +13,7 @@ SANITY_SKIP := pslint shellcheck changelog
 # The pip release ansible-test bootstraps its import-test venv with.
 ANSIBLE_TEST_PIP := 24_2
 
-.PHONY: venv artifacts image lint sanity unit integration molecule test up bench-topics compose-topics
+.PHONY: venv artifacts image lint sanity unit integration molecule test up down bench-topics compose-topics
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
@@ -55,8 +55,12 @@ molecule: venv artifacts image
 
 test: venv artifacts image lint unit integration molecule
 
-up:
-	@echo "make up: the roles that bring up the local stack have not landed yet (issue 5)" >&2; exit 1
+# One local systemd host converged by site.yml; prints the bootstrap server and registry URL.
+up: venv artifacts image
+	@$(TIMED) up tests/bench/local_stack.sh
+
+down: venv
+	tests/bench/local_stack.sh down
 
 bench-topics: venv artifacts
 	$(PY) -m tests.bench.bench_topics
