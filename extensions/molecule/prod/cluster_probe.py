@@ -315,7 +315,8 @@ def check_broker_config(args):
 
 
 class MembershipLog:
-    """Which brokers the cluster reports, sampled on the controller's monotonic clock."""
+    """Which brokers the cluster lists and how many partitions are under-replicated,
+    sampled from one metadata answer at a time on the controller's monotonic clock."""
 
     def __init__(self, bootstrap):
         self.admin = admin_client(bootstrap)
@@ -326,7 +327,11 @@ class MembershipLog:
     def run(self):
         while not self.stopped.is_set():
             try:
-                self.samples.append((time.monotonic(), sorted(describe_brokers(self.admin))))
+                at = time.monotonic()
+                metadata = self.admin.list_topics(timeout=REQUEST_TIMEOUT)
+                under_replicated = sum(1 for topic in metadata.topics.values() for partition in topic.partitions.values()
+                                       if len(partition.isrs) < len(partition.replicas))
+                self.samples.append((at, sorted(metadata.brokers), under_replicated))
             except (KafkaException, TimeoutError):
                 pass  # no answer is not a membership change; the next sample decides
             self.stopped.wait(0.5)
@@ -428,8 +433,12 @@ def read_run_back(bootstrap, topic, run, deadline_seconds=120):
 
 
 def check_rolling_restart(args):
-    """The brokers went down one at a time, each back in the cluster before the next went down,
-    all while the writer ran, and the writer lost or duplicated nothing."""
+    """The brokers went down one at a time, each back and caught up before the next went down,
+    all while the writer ran, and the writer lost or duplicated nothing.
+
+    A broker is back once, after the cluster noticed it leave (it was missing from
+    the metadata or a partition was under-replicated), the metadata lists it
+    again with no partition under-replicated: the roles' own health gate."""
     report_file = pathlib.Path(args.producer_report)
     if not report_file.exists():
         raise CheckFailed("the writer left no report at %s" % report_file)
@@ -452,27 +461,29 @@ def check_rolling_restart(args):
     for broker_id, unit in units.items():
         down = int(unit["ActiveExitTimestampMonotonic"]) / 1e6
         up = int(unit["ActiveEnterTimestampMonotonic"]) / 1e6
-        back = next((at for at, ids in producer["membership"] if at >= up and int(broker_id) in ids), None)
-        windows.append({"broker": int(broker_id), "down": down, "up": up, "back_in_cluster": back})
+        samples = producer["membership"]
+        noticed = next((at for at, ids, urp in samples if at >= down and (int(broker_id) not in ids or urp)), None)
+        back = next((at for at, ids, urp in samples
+                     if noticed is not None and at > noticed and at >= up and int(broker_id) in ids and not urp), None)
+        windows.append({"broker": int(broker_id), "down": down, "up": up, "noticed": noticed, "back": back})
         if not started < down < up < stopped:
             problems.append("broker %s did not stop and start while the writer ran" % broker_id)
         if back is None:
-            problems.append("broker %s was not seen back in the cluster while the writer ran" % broker_id)
+            problems.append("broker %s was not seen leave and come back caught up while the writer ran" % broker_id)
     windows.sort(key=lambda window: window["down"])
     for before, after in zip(windows, windows[1:]):
-        if before["back_in_cluster"] is None or before["back_in_cluster"] >= after["down"]:
-            problems.append("broker %d went down before broker %d was back in the cluster"
+        if before["back"] is None or before["back"] >= after["down"]:
+            problems.append("broker %d went down before broker %d was back and caught up"
                             % (after["broker"], before["broker"]))
 
-    sizes = [len(ids) for at, ids in producer["membership"]]
+    sizes = [len(ids) for at, ids, urp in producer["membership"]]
     report = {
         "writer": {key: value for key, value in producer.items() if key != "membership"},
         "fewest_brokers_seen": min(sizes) if sizes else None, "membership_samples": len(sizes),
-        "restarts": [{"broker": window["broker"],
-                      "down_at": round(window["down"] - started, 1),
-                      "started_at": round(window["up"] - started, 1),
-                      "back_in_cluster_at": round(window["back_in_cluster"] - started, 1)
-                      if window["back_in_cluster"] is not None else None}
+        # Seconds since the writer started.
+        "restarts": [{"broker": window["broker"], "stop_began": since(window["down"], started),
+                      "started": since(window["up"], started), "cluster_noticed": since(window["noticed"], started),
+                      "back_and_caught_up": since(window["back"], started)}
                      for window in windows],
     }
     if not sizes or min(sizes) < len(units) - 1:
@@ -481,6 +492,10 @@ def check_rolling_restart(args):
     if problems:
         raise CheckFailed("; ".join(problems), report)
     return report
+
+
+def since(moment, origin):
+    return None if moment is None else round(moment - origin, 1)
 
 
 def comma_list(text):
