@@ -50,8 +50,13 @@ unit: venv
 integration: venv artifacts
 	@$(TIMED) integration $(PY) -m pytest tests/integration -q -rA
 
+MOLECULE_SCENARIOS := $(patsubst extensions/molecule/%/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml))
+
+# One timed stage per scenario, so the log shows each scenario's wall time.
 molecule: venv artifacts image
-	@$(TIMED) molecule molecule test --all
+	@for scenario in $(MOLECULE_SCENARIOS); do \
+		$(TIMED) molecule-$$scenario molecule test -s $$scenario || exit 1; \
+	done
 
 test: venv artifacts image lint unit integration molecule
 
