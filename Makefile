@@ -13,7 +13,15 @@ SANITY_SKIP := pslint shellcheck changelog
 # The pip release ansible-test bootstraps its import-test venv with.
 ANSIBLE_TEST_PIP := 24_2
 
-.PHONY: venv artifacts image lint sanity unit integration molecule test up down bench-topics compose-topics
+.PHONY: setup preflight venv artifacts image lint sanity unit integration molecule test up down bench-topics compose-topics
+
+# The Debian packages of tools/system-packages.txt that this machine lacks (as root).
+setup:
+	@$(TIMED) setup tools/setup-system.sh
+
+# Every command the suite and the local stack run, and a container on a podman network.
+preflight: setup
+	@$(TIMED) preflight tools/preflight.sh
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
@@ -58,10 +66,10 @@ molecule: venv artifacts image
 		$(TIMED) molecule-$$scenario molecule test -s $$scenario || exit 1; \
 	done
 
-test: venv artifacts image lint unit integration molecule
+test: preflight venv artifacts image lint unit integration molecule
 
 # One local systemd host converged by site.yml; prints the bootstrap server and registry URL.
-up: venv artifacts image
+up: preflight venv artifacts image
 	@$(TIMED) up tests/bench/local_stack.sh
 
 down: venv
