@@ -17,8 +17,9 @@ description:
     C(kafka-topics --describe) and C(kafka-consumer-groups --list --describe).
   - The cluster ID, the controller and the brokers; each topic with its partition count, replication factor,
     under-replicated and offline partitions, with totals; each consumer group with its state, members and lag.
-  - Use RV(under_replicated_partitions) and RV(offline_partitions) to wait for a healthy cluster, for example
-    between the restarts of a rolling restart.
+  - With O(wait), it polls until the cluster is healthy (the brokers of O(wait_brokers) registered, no partition
+    under-replicated or offline) or O(wait_timeout) seconds of wall-clock time have passed, for example between
+    the restarts of a rolling restart. One module run and one client do the whole wait.
 author:
   - ecommerce platform team (!UNKNOWN)
 extends_documentation_fragment:
@@ -46,6 +47,31 @@ options:
         RV(consumer_groups[].partitions).
     type: bool
     default: false
+  wait:
+    description:
+      - Poll the cluster until every broker of O(wait_brokers) is registered and no partition is under-replicated
+        or offline, then return what O(gather) asks for, with RV(waited).
+      - Unreachable brokers count as not healthy yet, so a cluster that is restarting is waited for.
+      - Fails after O(wait_timeout) seconds with what is still wrong, and returns what it last read.
+    type: bool
+    default: false
+  wait_brokers:
+    description:
+      - With O(wait), the broker IDs that must be registered.
+    type: list
+    elements: int
+    default: []
+  wait_timeout:
+    description:
+      - With O(wait), seconds of wall-clock time before giving up, requests included: each request's timeout is
+        cut to the time left.
+    type: int
+    default: 300
+  wait_sleep:
+    description:
+      - With O(wait), seconds between two reads of the cluster.
+    type: int
+    default: 2
 notes:
   - The module runs where C(confluent-kafka) is installed, usually the controller (C(delegate_to) or
     C(connection=local)).
@@ -61,14 +87,13 @@ EXAMPLES = r'''
     bootstrap_servers: localhost:9092
   register: kafka
 
-- name: Wait until no partition is under-replicated
+- name: Wait up to 5 minutes until brokers 1 to 3 are registered and no partition is under-replicated or offline
   ecommerce.kafka.kafka_info:
     bootstrap_servers: localhost:9092
-    gather: [topics]
-  register: kafka_health
-  until: kafka_health.under_replicated_partitions == 0 and kafka_health.offline_partitions == 0
-  retries: 60
-  delay: 5
+    gather: [brokers]
+    wait: true
+    wait_brokers: [1, 2, 3]
+    wait_timeout: 300
 
 - name: Read the lag of every group, partition by partition
   ecommerce.kafka.kafka_info:
@@ -156,6 +181,11 @@ offline_partitions:
   returned: when O(gather) contains V(topics)
   type: int
   sample: 0
+waited:
+  description: With O(wait), seconds it took until the cluster was healthy (or until it gave up).
+  returned: when O(wait=true)
+  type: float
+  sample: 4.2
 consumer_groups:
   description: Every consumer group, sorted by name.
   returned: when O(gather) contains V(consumer_groups)
@@ -208,6 +238,8 @@ consumer_groups:
     - {name: ecommerce-consumer-group, state: Stable, members: 2, total_lag: 120}
 '''
 
+import time
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ecommerce.kafka.plugins.module_utils.consumer_group import (
@@ -221,6 +253,8 @@ if HAS_CONFLUENT_KAFKA:
     from confluent_kafka.admin import OffsetSpec
 
 GATHER_CHOICES = ['brokers', 'topics', 'consumer_groups']
+# What `gather: [topics]` returns; a wait reads it whatever is gathered.
+TOPIC_TOTALS = ('topics', 'under_replicated_partitions', 'offline_partitions')
 
 
 def node_id(node):
@@ -257,6 +291,23 @@ def group_facts(name, state, members, committed, log_ends, lag_per_partition):
     return facts
 
 
+def health_problems(brokers, topics, expected_brokers):
+    """What keeps the cluster from being healthy, one phrase each; empty when it is."""
+    registered = set(broker['id'] for broker in brokers)
+    missing = sorted(set(expected_brokers) - registered)
+    problems = []
+    if missing:
+        problems.append('broker%s %s not registered' % (
+            's' if len(missing) > 1 else '', ', '.join(str(broker_id) for broker_id in missing)))
+    for key, label in (('under_replicated_partitions', 'under-replicated'), ('offline_partitions', 'offline')):
+        affected = ['%s: %d' % (topic['name'], topic[key]) for topic in topics if topic[key]]
+        if affected:
+            shown = affected[:5] + (['and %d more topics' % (len(affected) - 5)] if len(affected) > 5 else [])
+            problems.append('%d %s partitions (%s)' % (
+                sum(topic[key] for topic in topics), label, ', '.join(shown)))
+    return problems
+
+
 def read_topics(connection):
     try:
         names = list(connection.admin.list_topics(timeout=connection.timeout).topics)
@@ -285,11 +336,51 @@ def read_consumer_groups(module, connection, lag_per_partition):
             for name in names]
 
 
+def read_state(connection, with_topics):
+    cluster = connection.describe_cluster()
+    state = dict(cluster_id=cluster.cluster_id, controller_id=node_id(cluster.controller),
+                 brokers=broker_facts(cluster.nodes))
+    if with_topics:
+        topics = read_topics(connection)
+        state.update(
+            topics=topics,
+            under_replicated_partitions=sum(topic['under_replicated_partitions'] for topic in topics),
+            offline_partitions=sum(topic['offline_partitions'] for topic in topics))
+    return state
+
+
+def wait_until_healthy(module, connection, started):
+    """Read the cluster until it is healthy, within a wall-clock deadline that
+    also bounds each request. Fails with what is still wrong."""
+    deadline = started + module.params['wait_timeout']
+    request_timeout = connection.timeout
+    state = {}
+    while True:
+        connection.timeout = max(1, min(request_timeout, int(deadline - time.monotonic())))
+        try:
+            state = read_state(connection, with_topics=True)
+            problems = health_problems(state['brokers'], state['topics'], module.params['wait_brokers'])
+        except KafkaModuleError as exc:
+            problems = [str(exc)]
+        waited = round(time.monotonic() - started, 1)
+        if not problems:
+            return dict(state, waited=waited)
+        if time.monotonic() + module.params['wait_sleep'] >= deadline:
+            module.fail_json(msg='cluster at %s not healthy after %ss (wait_timeout): %s' % (
+                connection.bootstrap_servers, module.params['wait_timeout'], '; '.join(problems)),
+                waited=waited, **state)
+        time.sleep(module.params['wait_sleep'])
+
+
 def main():
     argument_spec = kafka_common_argument_spec()
     argument_spec.update(
         gather=dict(type='list', elements='str', choices=GATHER_CHOICES, default=GATHER_CHOICES),
         lag_per_partition=dict(type='bool', default=False),
+        wait=dict(type='bool', default=False),
+        wait_brokers=dict(type='list', elements='int', default=[]),
+        wait_timeout=dict(type='int', default=300),
+        wait_sleep=dict(type='int', default=2),
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -297,24 +388,23 @@ def main():
         required_together=KAFKA_REQUIRED_TOGETHER,
     )
     gather = module.params['gather']
+    started = time.monotonic()
     connection = KafkaConnection(module)
-    result = dict(changed=False)
     try:
-        cluster = connection.describe_cluster()
-        result.update(cluster_id=cluster.cluster_id, controller_id=node_id(cluster.controller))
-        if 'brokers' in gather:
-            result['brokers'] = broker_facts(cluster.nodes)
-        if 'topics' in gather:
-            topics = read_topics(connection)
-            result.update(
-                topics=topics,
-                under_replicated_partitions=sum(topic['under_replicated_partitions'] for topic in topics),
-                offline_partitions=sum(topic['offline_partitions'] for topic in topics))
+        if module.params['wait']:
+            state = wait_until_healthy(module, connection, started)
+        else:
+            state = read_state(connection, with_topics='topics' in gather)
         if 'consumer_groups' in gather:
-            result['consumer_groups'] = read_consumer_groups(module, connection, module.params['lag_per_partition'])
+            state['consumer_groups'] = read_consumer_groups(module, connection, module.params['lag_per_partition'])
     except KafkaModuleError as exc:
         module.fail_json(msg=str(exc))
-    module.exit_json(**result)
+    if 'brokers' not in gather:
+        del state['brokers']
+    if 'topics' not in gather:
+        for key in TOPIC_TOTALS:
+            state.pop(key, None)
+    module.exit_json(changed=False, **state)
 
 
 if __name__ == '__main__':

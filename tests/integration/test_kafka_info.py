@@ -1,4 +1,5 @@
 """kafka_info against the real fixture broker."""
+import time
 import uuid
 
 import pytest
@@ -126,3 +127,31 @@ def test_unreachable_brokers_fail_in_one_line(run_module, gather):
     assert result["failed"] is True
     assert result["msg"].startswith("cluster at 127.0.0.1:1: brokers 127.0.0.1:1 could not be reached within 2s")
     assert "\n" not in result["msg"] and "exception" not in result
+
+
+def test_wait_returns_once_the_expected_broker_is_registered_and_all_is_replicated(run_module, kafka):
+    broker_id = succeeded(run_module(MODULE, gather=["brokers"]))["brokers"][0]["id"]
+    result = succeeded(run_module(MODULE, gather=["brokers"], wait=True, wait_brokers=[broker_id], wait_timeout=30))
+    assert result["waited"] < 30
+    assert [broker["id"] for broker in result["brokers"]] == [broker_id]
+    assert "topics" not in result and "under_replicated_partitions" not in result
+
+
+def test_wait_gives_up_at_its_deadline_naming_the_broker_still_missing(run_module):
+    started = time.monotonic()
+    result = run_module(MODULE, gather=["brokers"], wait=True, wait_brokers=[99], wait_timeout=4, wait_sleep=1)
+    elapsed = time.monotonic() - started
+    assert result["failed"] is True
+    assert result["msg"].endswith("not healthy after 4s (wait_timeout): broker 99 not registered"), result["msg"]
+    assert 4 - 1 <= result["waited"] <= 4 and elapsed < 4 + 10
+    assert result["brokers"], "the last state read comes back with the failure"
+
+
+def test_wait_on_unreachable_brokers_cuts_each_request_to_the_time_left(run_module):
+    started = time.monotonic()
+    result = run_module(MODULE, bootstrap_servers="127.0.0.1:1", request_timeout=60, wait=True, wait_timeout=5)
+    elapsed = time.monotonic() - started
+    assert result["failed"] is True
+    assert "not healthy after 5s (wait_timeout)" in result["msg"]
+    assert "could not be reached" in result["msg"]
+    assert elapsed < 5 + 10, f"a 5 s wait took {elapsed:.1f}s"

@@ -4,7 +4,7 @@ from confluent_kafka import Node, TopicPartitionInfo
 from confluent_kafka.admin import TopicDescription
 
 from ansible_collections.ecommerce.kafka.plugins.modules.kafka_info import (
-    broker_facts, group_facts, node_id, topic_facts)
+    broker_facts, group_facts, health_problems, node_id, topic_facts)
 
 BROKERS = [Node(3, "kafka3", 9092, "rack-b"), Node(1, "kafka1", 9093), Node(2, "kafka2", 9092, "rack-a")]
 NO_LEADER = Node(-1, "", -1)
@@ -64,3 +64,29 @@ def test_group_facts_leave_out_an_unreadable_log_end():
 def test_group_facts_without_partitions_on_request():
     facts = group_facts("g", "Stable", 2, {("a", 0): 1}, {("a", 0): 4}, lag_per_partition=False)
     assert facts == dict(name="g", state="Stable", members=2, total_lag=3)
+
+
+def topic(name, under_replicated=0, offline=0):
+    return dict(name=name, under_replicated_partitions=under_replicated, offline_partitions=offline)
+
+
+def test_health_problems_none_when_every_expected_broker_is_there_and_all_is_replicated():
+    brokers = broker_facts(BROKERS)
+    assert health_problems(brokers, [topic("raw-events"), topic("fraud-scores")], [1, 2, 3]) == []
+
+
+def test_health_problems_name_the_missing_brokers_and_the_topics_behind_each_count():
+    problems = health_problems(broker_facts(BROKERS[:1]), [
+        topic("raw-events", under_replicated=3), topic("fraud-scores", under_replicated=1, offline=1),
+        topic("recommendations")], [1, 2, 3])
+    assert problems == [
+        "brokers 1, 2 not registered",
+        "4 under-replicated partitions (raw-events: 3, fraud-scores: 1)",
+        "1 offline partitions (fraud-scores: 1)",
+    ]
+
+
+def test_health_problems_cap_the_topics_named():
+    topics = [topic("t%d" % number, under_replicated=1) for number in range(8)]
+    assert health_problems([], topics, []) == [
+        "8 under-replicated partitions (t0: 1, t1: 1, t2: 1, t3: 1, t4: 1, and 3 more topics)"]
