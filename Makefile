@@ -13,7 +13,7 @@ SANITY_SKIP := pslint shellcheck changelog
 # The pip release ansible-test bootstraps its import-test venv with.
 ANSIBLE_TEST_PIP := 24_2
 
-.PHONY: setup preflight venv artifacts image lint sanity unit integration molecule test up down bench-topics compose-topics
+.PHONY: setup preflight venv artifacts image lint sanity unit integration hosts molecule test up down bench-topics compose-topics
 
 # The Debian packages of tools/system-packages.txt that this machine lacks (as root).
 setup:
@@ -58,6 +58,10 @@ unit: venv
 integration: venv artifacts
 	@$(TIMED) integration $(PY) -m pytest tests/integration -q -rA
 
+# The roles' guards on real systemd hosts, driven by ansible-playbook.
+hosts: venv artifacts image
+	@$(TIMED) hosts $(PY) -m pytest tests/hosts -q -rA
+
 MOLECULE_SCENARIOS := $(patsubst extensions/molecule/%/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml))
 
 # One timed stage per scenario, so the log shows each scenario's wall time.
@@ -66,7 +70,7 @@ molecule: venv artifacts image
 		$(TIMED) molecule-$$scenario molecule test -s $$scenario || exit 1; \
 	done
 
-test: preflight venv artifacts image lint unit integration molecule
+test: preflight venv artifacts image lint unit integration hosts molecule
 
 # One local systemd host converged by site.yml; prints the bootstrap server and registry URL.
 up: preflight venv artifacts image

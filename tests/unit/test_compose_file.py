@@ -61,13 +61,22 @@ def local():
     return Local()
 
 
+PUBLISH_ADDRESS = "${ECOMMERCE_KAFKA_PUBLISH_ADDRESS:-127.0.0.1}"
+
+
 def published(service):
     """{container port: host port} of a service."""
     ports = {}
     for mapping in SERVICES[service].get("ports", []):
-        host_port, container_port = str(mapping).split(":")
+        address, host_port, container_port = str(mapping).rsplit(":", 2)
+        assert address == PUBLISH_ADDRESS, f"{service} publishes {mapping}, not on {PUBLISH_ADDRESS}"
         ports[int(container_port)] = int(host_port)
     return ports
+
+
+@pytest.mark.parametrize("service", sorted(name for name in SERVICES if SERVICES[name].get("ports")))
+def test_ports_are_published_on_loopback_unless_told_otherwise(service):
+    assert published(service)
 
 
 def image_tag(service):
