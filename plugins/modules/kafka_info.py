@@ -63,7 +63,7 @@ options:
     default: []
   wait_timeout:
     description:
-      - With O(wait), seconds of wall-clock time before giving up, requests included: each request's timeout is
+      - With O(wait), seconds of wall-clock time before giving up, requests included; each request's timeout is
         cut to the time left.
     type: int
     default: 300
