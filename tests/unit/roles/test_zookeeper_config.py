@@ -38,3 +38,11 @@ def test_zookeeper_properties_win(render):
     lines = zoo_cfg(render, zookeeper_properties={"admin.serverPort": 8181, "maxClientCnxns": 100})
     assert "admin.serverPort=8181" in lines and "admin.serverPort=8180" not in lines
     assert "maxClientCnxns=100" in lines
+
+
+def test_a_member_with_its_own_ports_keeps_them_and_the_rest_the_defaults(render):
+    variables = dict(hostvars={"zk1": {"zookeeper_id": 1}, "zk2": {"zookeeper_id": 2, "zookeeper_peer_port": 2890,
+                                                                    "zookeeper_election_port": 3890}})
+    lines = zoo_cfg(render, members=("zk1", "zk2"), ids=(1, 2), **variables)
+    assert [line for line in lines if line.startswith("server.")] == [
+        "server.1=zk1:2888:3888", "server.2=zk2:2890:3890"]
