@@ -41,8 +41,8 @@ def test_zookeeper_properties_win(render):
 
 
 def test_a_member_with_its_own_ports_keeps_them_and_the_rest_the_defaults(render):
-    variables = dict(hostvars={"zk1": {"zookeeper_id": 1}, "zk2": {"zookeeper_id": 2, "zookeeper_peer_port": 2890,
-                                                                    "zookeeper_election_port": 3890}})
-    lines = zoo_cfg(render, members=("zk1", "zk2"), ids=(1, 2), **variables)
+    hostvars = {"zk1": {"zookeeper_id": 1},
+                "zk2": {"zookeeper_id": 2, "zookeeper_peer_port": 2890, "zookeeper_election_port": 3890}}
+    lines = zoo_cfg(render, members=("zk1", "zk2"), ids=(1, 2), hostvars=hostvars)
     assert [line for line in lines if line.startswith("server.")] == [
         "server.1=zk1:2888:3888", "server.2=zk2:2890:3890"]
