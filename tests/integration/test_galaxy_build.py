@@ -18,6 +18,10 @@ GALAXY = yaml.safe_load((ROOT / "galaxy.yml").read_text())
 # Paths a tarball must never carry: the toolchain, caches and the checkout's
 # own self-link would make it huge or resolve the collection twice.
 NEVER_PACKED = (".venv/", ".cache/", ".collections/", ".git/", ".ansible/")
+# The test bench, the local and compose environments and the development
+# tooling: the repository's, not the users'.
+NOT_FOR_USERS = ("tests/", "tools/", "extensions/", "inventories/local/", "inventories/compose/",
+                 "docker-compose.yml", "Makefile", "ansible.cfg", "pytest.ini", ".ci/")
 
 
 def isolated_env(tmp_path, collections_path):
@@ -59,9 +63,10 @@ def test_tarball_holds_the_collection_and_nothing_of_the_workstation(tmp_path):
         manifest = json.load(tar.extractfile("MANIFEST.json"))
     assert manifest["collection_info"]["version"] == GALAXY["version"]
     for expected in ("plugins/modules/kafka_topic.py", "plugins/module_utils/kafka.py",
-                     "meta/runtime.yml", "README.md"):
+                     "meta/runtime.yml", "README.md", "LICENSE", "inventories/prod/hosts.yml"):
         assert expected in names
     assert not [name for name in names if name.startswith(NEVER_PACKED)]
+    assert not [name for name in names if name.startswith(NOT_FOR_USERS)]
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +97,7 @@ def test_installed_playbooks_and_roles_resolve_from_the_collection(installed):
     """README: `ansible-playbook -i my-inventory ecommerce.kafka.site` once installed."""
     collection, env, cwd = installed
     for playbook, inventory in (("site", collection / "inventories" / "prod"),
-                                ("topics", collection / "inventories" / "compose"),
+                                ("topics", collection / "inventories" / "prod"),
                                 ("cluster_status", None)):
         argv = [BIN / "ansible-playbook", f"ecommerce.kafka.{playbook}", "--syntax-check"]
         out = run(argv + (["-i", inventory] if inventory else []), cwd=cwd, env=env)
