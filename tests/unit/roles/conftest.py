@@ -35,6 +35,11 @@ class Renderer:
         source = (ROOT / "roles" / role / "templates" / name).read_text()
         return self.expression(source)
 
+    def properties_file(self, settings):
+        """The file _common's properties.j2 writes for the settings the expression `settings` evaluates to."""
+        variables = {**self.variables, "__common_properties": self.expression(settings)}
+        return Renderer(variables).template("_common", "properties.j2")
+
 
 @pytest.fixture
 def render():

@@ -77,7 +77,7 @@ def test_bootstrap_servers_use_each_brokers_client_listener(render):
 
 
 def test_server_properties_file_writes_booleans_the_java_way(render):
-    text = render(broker_variables(ansible_managed="managed")).template("kafka_broker", "server.properties.j2")
+    text = render(broker_variables(ansible_managed="managed")).properties_file("{{ _kafka_broker_server_properties }}")
     assert "unclean.leader.election.enable=false\n" in text
     assert "auto.create.topics.enable=false\n" in text
     assert "broker.id=1\n" in text

@@ -10,7 +10,7 @@ def zoo_cfg(render, members=("zk1", "zk2", "zk3"), ids=(1, 2, 3), **overrides):
                      hostvars={name: {"zookeeper_id": ident} for name, ident in zip(members, ids)},
                      ansible_managed="managed", zookeeper_id=ids[0])
     variables.update(overrides)
-    text = render(variables).template("zookeeper", "zoo.cfg.j2")
+    text = render(variables).properties_file("{{ _zookeeper_config }}")
     return [line for line in text.splitlines() if line and not line.startswith("#")]
 
 
