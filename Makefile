@@ -13,7 +13,7 @@ SANITY_SKIP := pslint shellcheck changelog
 # The pip release ansible-test bootstraps its import-test venv with.
 ANSIBLE_TEST_PIP := 24_2
 
-.PHONY: setup preflight venv artifacts image lint sanity unit integration hosts molecule test up down bench-topics compose-topics
+.PHONY: setup preflight venv artifacts image lint sanity unit packaging integration hosts molecule test up down bench-topics compose-topics
 
 # The Debian packages of tools/system-packages.txt that this machine lacks (as root).
 setup:
@@ -55,8 +55,13 @@ sanity: venv
 unit: venv
 	@$(TIMED) unit $(PY) -m pytest tests/unit -q
 
+# The modules, playbooks and documented commands against a real ZooKeeper, broker and registry.
 integration: venv artifacts
-	@$(TIMED) integration $(PY) -m pytest tests/integration -q -rA
+	@$(TIMED) integration $(PY) -m pytest tests/real_cluster -q -rA
+
+# The Galaxy artifact as users install it.
+packaging: venv
+	@$(TIMED) packaging $(PY) -m pytest tests/packaging -q -rA
 
 # The roles' guards on real systemd hosts, driven by ansible-playbook.
 hosts: venv artifacts image
@@ -70,7 +75,7 @@ molecule: venv artifacts image
 		$(TIMED) molecule-$$scenario molecule test -s $$scenario || exit 1; \
 	done
 
-test: preflight venv artifacts image lint unit integration hosts molecule
+test: preflight venv artifacts image lint unit packaging integration hosts molecule
 
 # One local systemd host converged by site.yml; prints the bootstrap server and registry URL.
 up: preflight venv artifacts image
