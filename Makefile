@@ -9,7 +9,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 TIMED := tests/bench/timed.sh
 SANITY_DIR := .cache/sanity/ansible_collections/ecommerce/kafka
 # Every sanity test but those for languages or tools the collection does not use.
-SANITY_SKIP := pslint shellcheck changelog
+SANITY_SKIP := pslint shellcheck
 # The pip release ansible-test bootstraps its import-test venv with.
 ANSIBLE_TEST_PIP := 24_2
 
