@@ -30,6 +30,8 @@ if HAS_CONFLUENT_KAFKA:
         KafkaError.UNKNOWN_MEMBER_ID, KafkaError.REBALANCE_IN_PROGRESS, KafkaError.ILLEGAL_GENERATION)
 
 RESET_STRATEGIES = ('earliest', 'latest', 'datetime', 'offset', 'shift_by', 'duration')
+# The strategies that take a value, each from the option of the same name.
+RESET_VALUE_OPTIONS = ('datetime', 'offset', 'shift_by', 'duration')
 
 # Kafka's own spelling of the states, as kafka-consumer-groups prints them.
 GROUP_STATE_NAMES = {
@@ -109,6 +111,15 @@ def parse_duration(text):
     parts = dict((key, float((value or '0').replace(',', '.'))) for key, value in match.groupdict().items())
     seconds = (((parts['weeks'] * 7 + parts['days']) * 24 + parts['hours']) * 60 + parts['minutes']) * 60
     return int(round((seconds + parts['seconds']) * 1000))
+
+
+def reset_value(params):
+    """The value option that goes with `reset`; one given for another strategy is an error."""
+    reset = params['reset']
+    for option in RESET_VALUE_OPTIONS:
+        if params[option] is not None and option != reset:
+            raise ValueError('%s is only used with reset=%s (reset is %s)' % (option, option, reset or 'not set'))
+    return params[reset] if reset in RESET_VALUE_OPTIONS else None
 
 
 def reset_timestamp(reset, value, now_ms):
@@ -397,3 +408,47 @@ def alter_offsets(connection, group, targets):
             became_active = became_active or topic_partition.error.code() in GROUP_BECAME_ACTIVE_ERROR_CODES
             errors[(topic_partition.topic, topic_partition.partition)] = topic_partition.error.str()
     return errors, became_active
+
+
+def read_and_plan_reset(connection, group, selection, reset, value, timestamp):
+    """Read the group and its partitions once, then plan the targets of the reset.
+
+    Returns (group state, partition rows, warnings); the rows' `target` is
+    filled when `reset` is set.
+    """
+    connection.describe_cluster()
+    state, members = describe_group(connection, group)
+    committed = committed_offsets(connection, group)
+    partition_ids, missing = topic_partition_ids(connection, topics_to_read(selection, committed))
+    if missing:
+        raise KafkaModuleError('topic %s does not exist' % ', '.join(missing) if len(missing) == 1
+                               else 'topics %s do not exist' % ', '.join(missing))
+    keys = selected_partitions(selection, partition_ids)
+    log_starts, log_ends, unreadable = log_bounds(connection, keys)
+    partitions = partition_rows(keys, committed, log_starts, log_ends)
+    if reset is None:
+        warnings = []
+        if unreadable:
+            warnings.append('group %s: %s' % (group, describe_unreadable(unreadable, 'log start or end unreadable')))
+        return state, partitions, warnings
+    if state not in RESETTABLE_GROUP_STATES:
+        raise KafkaModuleError(active_group_message(group, state, members))
+    if not partitions:
+        raise ResetPlanError('nothing is committed yet, so there is no topic to reset: name them in topics')
+    if unreadable:
+        raise ResetPlanError(describe_unreadable(unreadable, 'cannot plan a reset without the log start and end'))
+    found_offsets = offsets_at(connection, keys, timestamp) if timestamp is not None else None
+    return state, partitions, plan_reset(partitions, reset, value, found_offsets)
+
+
+def apply_reset(connection, group, writes):
+    """Commit the `target` of each partition row in `writes`; KafkaModuleError if any is refused."""
+    errors, became_active = alter_offsets(connection, group, dict(
+        ((partition['topic'], partition['partition']), partition['target']) for partition in writes))
+    if became_active:
+        state, members = describe_group(connection, group)
+        raise KafkaModuleError(active_group_message(group, state, members))
+    if errors:
+        raise KafkaModuleError('group %s: offsets not written for %s' % (group, '; '.join(
+            'topic %s partition %d (%s)' % (topic, partition, error)
+            for (topic, partition), error in sorted(errors.items()))))

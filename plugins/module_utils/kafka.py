@@ -43,6 +43,15 @@ def kafka_common_argument_spec():
     )
 
 
+def kafka_wait_argument_spec():
+    """The options of the ecommerce.kafka.wait doc fragment, for a module that polls until a condition holds."""
+    return dict(
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=300),
+        wait_sleep=dict(type='int', default=2),
+    )
+
+
 KAFKA_REQUIRED_TOGETHER = [('sasl_username', 'sasl_password')]
 
 _OPTION_TO_LIBRDKAFKA = {
@@ -72,14 +81,17 @@ class KafkaModuleError(Exception):
     """A failure already worded for the operator: it names the object and the cause."""
 
 
+def require_confluent_kafka(module):
+    """Fail the module the one way every module does when confluent-kafka is not installed."""
+    if not HAS_CONFLUENT_KAFKA:
+        module.fail_json(msg=missing_required_lib('confluent-kafka'), exception=CONFLUENT_KAFKA_IMPORT_ERROR)
+
+
 class KafkaConnection:
     """One AdminClient per module run, with errors turned into one-line messages."""
 
     def __init__(self, module):
-        if not HAS_CONFLUENT_KAFKA:
-            module.fail_json(msg=missing_required_lib('confluent-kafka'),
-                             exception=CONFLUENT_KAFKA_IMPORT_ERROR)
-        self.module = module
+        require_confluent_kafka(module)
         self.timeout = module.params['request_timeout']
         self.bootstrap_servers = module.params['bootstrap_servers']
         self.client_log = _ClientLog()

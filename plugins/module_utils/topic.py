@@ -1,12 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, ecommerce platform team
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
-"""What kafka_topic wants, compared with what the cluster has: pure functions.
+"""Topics for kafka_topic: what is wanted, what the cluster has, and the requests between.
 
-Nothing here talks to Kafka, so every rule (name checks, value normalisation,
-the config diff, the plan) is unit tested without a broker. A topic's state is
-a dict with `partitions`, `replication_factor` and `config` (the overrides set
-on the topic, name -> string), or None when the topic does not exist.
+The rules (name checks, value normalisation, the config diff, the plan) are
+pure functions, unit tested without a broker. A topic's state is a dict with
+`partitions`, `replication_factor` and `config` (the overrides set on the
+topic, name -> string), or None when the topic does not exist. The readers
+and the writer at the end take a KafkaConnection and raise KafkaModuleError
+with one line naming each topic at fault.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,6 +16,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+
+from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import (
+    HAS_CONFLUENT_KAFKA, KafkaModuleError, describe_kafka_error, wait_until)
+
+if HAS_CONFLUENT_KAFKA:
+    from confluent_kafka import KafkaError, KafkaException, TopicCollection
+    from confluent_kafka.admin import (
+        AlterConfigOpType, ConfigEntry, ConfigResource, ConfigSource, NewPartitions, NewTopic, ResourceType)
 
 TOPIC_NAME_MAX_LENGTH = 249
 _LEGAL_NAME_CHARACTER = re.compile(r'[a-zA-Z0-9._-]')
@@ -311,3 +321,193 @@ def topics_subject(names):
     if len(names) > ERRORS_SHOWN:
         shown += ' and %d more' % (len(names) - ERRORS_SHOWN)
     return 'topics %s' % shown
+
+
+# Readers and the writer: each takes a KafkaConnection.
+
+def settle(connection, futures):
+    """Wait for per-object futures: ({key: result}, {key: KafkaError or one-line message})."""
+    results, errors = {}, {}
+    for key, future in futures.items():
+        try:
+            results[key] = future.result(timeout=connection.timeout + 10)
+        except KafkaException as exc:
+            error = exc.args[0] if exc.args else None
+            errors[key] = error if isinstance(error, KafkaError) else str(exc)
+        except Exception as exc:  # timeouts and bad input surface as plain exceptions
+            errors[key] = str(exc) or type(exc).__name__
+    return results, errors
+
+
+def error_line(connection, name, error):
+    if isinstance(error, KafkaError):
+        return 'topic %s: %s' % (name, describe_kafka_error(KafkaException(error), connection))
+    return 'topic %s: %s' % (name, error)
+
+
+class TopicReader(object):
+    """Describes topics and their configs in one concurrent round trip."""
+
+    def __init__(self, connection, names):
+        self.connection = connection
+        self.names = names
+        admin, timeout = connection.admin, connection.timeout
+        self.topic_futures = admin.describe_topics(TopicCollection(names), request_timeout=timeout) if names else {}
+        self.config_futures = admin.describe_configs(
+            [ConfigResource(ResourceType.TOPIC, name) for name in names], request_timeout=timeout) if names else {}
+
+    def collect(self):
+        """{name: state or None}; KafkaModuleError on anything but 'unknown topic'."""
+        descriptions, errors = settle(self.connection, self.topic_futures)
+        configs, config_errors = settle(self.connection, self.config_futures)
+        configs = dict((resource.name, entries) for resource, entries in configs.items())
+        config_errors = dict((resource.name, error) for resource, error in config_errors.items())
+        states, problems = {}, []
+        for name in self.names:
+            # A topic being created or deleted can be missing from one answer and not the other.
+            error = errors.get(name) or config_errors.get(name)
+            if is_unknown_topic(error):
+                states[name] = None
+            elif error is not None:
+                problems.append(error_line(self.connection, name, error))
+            else:
+                states[name] = topic_state(descriptions[name], configs[name])
+        if problems:
+            raise KafkaModuleError(join_errors(problems))
+        return states
+
+
+def is_unknown_topic(error):
+    return isinstance(error, KafkaError) and error.code() == KafkaError.UNKNOWN_TOPIC_OR_PART
+
+
+def topic_state(description, entries):
+    replicas = [len(partition.replicas) for partition in description.partitions]
+    overrides = dict((name, entry.value) for name, entry in entries.items()
+                     if entry.source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value)
+    return dict(partitions=len(replicas), replication_factor=max(replicas) if replicas else 0, config=overrides)
+
+
+def broker_default_replication_factor(connection, cluster, subject):
+    """default.replication.factor of a live broker: the RF of a topic created without one."""
+    broker = ConfigResource(ResourceType.BROKER, str(cluster.nodes[0].id))
+    future = connection.admin.describe_configs([broker], request_timeout=connection.timeout)[broker]
+    entries = connection.result(future, '%s: replication_factor is not set and the broker default could not be '
+                                        'read (set replication_factor)' % subject)
+    return int(entries['default.replication.factor'].value)
+
+
+def read_and_plan_topics(connection, specs):
+    """Read the cluster and every topic once, then plan each topic.
+
+    `specs` have passed check_specs. Every topic that cannot be planned is
+    named in one KafkaModuleError, before any change is sent.
+    """
+    names = [spec['name'] for spec in specs]
+    subject = topics_subject(names) if names else 'topics'
+    cluster_future = connection.admin.describe_cluster(request_timeout=connection.timeout)
+    reader = TopicReader(connection, names)
+    cluster = connection.result(cluster_future, subject)
+    current = reader.collect()
+
+    default_replication_factor = None
+    if any(spec['state'] == 'present' and spec['replication_factor'] is None and current[spec['name']] is None
+           for spec in specs):
+        default_replication_factor = broker_default_replication_factor(connection, cluster, subject)
+    plans, problems = [], []
+    for spec in specs:
+        try:
+            plans.append(plan_topic(spec, current[spec['name']], len(cluster.nodes), default_replication_factor))
+        except TopicError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise KafkaModuleError(join_errors(problems))
+    return plans
+
+
+def alter_config_resource(plan):
+    entries = [ConfigEntry(key, value, incremental_operation=AlterConfigOpType.SET) if value is not None
+               else ConfigEntry(key, None, incremental_operation=AlterConfigOpType.DELETE)
+               for key, value in sorted(plan.config_changes.items())]
+    return ConfigResource(ResourceType.TOPIC, plan.name, incremental_configs=entries)
+
+
+class TopicChanges(object):
+    """Sends the plans' requests, one call per kind for all topics."""
+
+    def __init__(self, connection, plans):
+        self.connection = connection
+        self.creates = [plan for plan in plans if plan.create]
+        self.alters = [plan for plan in plans if plan.config_changes]
+        self.grows = [plan for plan in plans if plan.total_partitions is not None]
+        self.deletes = [plan for plan in plans if plan.delete]
+        self.applied = False
+
+    def _options(self, validate_only):
+        timeout = self.connection.timeout
+        options = dict(request_timeout=timeout + 5, operation_timeout=timeout)
+        if validate_only:
+            options['validate_only'] = True
+        return options
+
+    def _create(self, validate_only):
+        if not self.creates:
+            return {}
+        return self.connection.admin.create_topics([
+            NewTopic(plan.name, plan.create['partitions'], plan.create['replication_factor'],
+                     config=plan.create['config']) for plan in self.creates], **self._options(validate_only))
+
+    def _alter(self, validate_only):
+        if not self.alters:
+            return {}
+        options = dict(request_timeout=self.connection.timeout)
+        if validate_only:
+            options['validate_only'] = True
+        futures = self.connection.admin.incremental_alter_configs(
+            [alter_config_resource(plan) for plan in self.alters], **options)
+        return dict((resource.name, future) for resource, future in futures.items())
+
+    def _grow(self, validate_only):
+        if not self.grows:
+            return {}
+        return self.connection.admin.create_partitions(
+            [NewPartitions(plan.name, plan.total_partitions) for plan in self.grows], **self._options(validate_only))
+
+    def _delete(self):
+        if not self.deletes:
+            return {}
+        options = self._options(validate_only=False)
+        return self.connection.admin.delete_topics([plan.name for plan in self.deletes], **options)
+
+    def _check(self, *batches):
+        problems = []
+        for futures in batches:
+            errors = settle(self.connection, futures)[1]
+            problems.extend(error_line(self.connection, name, error) for name, error in sorted(errors.items()))
+        if problems:
+            raise KafkaModuleError(join_errors(problems))
+
+    def validate(self):
+        """The broker's verdict on every request, with nothing changed."""
+        self._check(self._create(True), self._alter(True), self._grow(True))
+
+    def apply(self):
+        """Configs (and creations, deletions) first, then partitions."""
+        self.applied = True
+        self._check(self._create(False), self._alter(False), self._delete())
+        self._check(self._grow(False))
+
+
+def wait_for_metadata(connection, plans, timeout):
+    names = [plan.name for plan in plans]
+    wanted = dict((plan.name, plan.after) for plan in plans)
+    lagging = []
+
+    def shown():
+        seen = TopicReader(connection, names).collect()
+        lagging[:] = [name for name in names if not state_matches(wanted[name], seen[name])]
+        return not lagging
+
+    if not wait_until(shown, timeout):
+        raise KafkaModuleError('%s: changed, but the metadata does not show it after %ss (wait_timeout)'
+                               % (topics_subject(lagging), timeout))

@@ -188,63 +188,10 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ecommerce.kafka.plugins.module_utils.consumer_group import (
-    RESET_STRATEGIES, RESETTABLE_GROUP_STATES, ResetPlanError, active_group_message, alter_offsets,
-    committed_offsets, describe_group, describe_unreadable, log_bounds, normalize_topics, offsets_at,
-    offsets_by_partition, partition_rows, partitions_to_write, plan_reset, reset_timestamp, selected_partitions,
-    topic_partition_ids, topics_to_read, total_lag)
+    RESET_STRATEGIES, RESET_VALUE_OPTIONS, ResetPlanError, apply_reset, normalize_topics, offsets_by_partition,
+    partitions_to_write, read_and_plan_reset, reset_timestamp, reset_value, total_lag)
 from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import (
     KAFKA_REQUIRED_TOGETHER, KafkaConnection, KafkaModuleError, kafka_common_argument_spec)
-
-VALUE_OPTIONS = ('datetime', 'offset', 'shift_by', 'duration')
-
-
-def reset_value(params):
-    """The value option that goes with `reset`; one given for another strategy is an error."""
-    reset = params['reset']
-    for option in VALUE_OPTIONS:
-        if params[option] is not None and option != reset:
-            raise ValueError('%s is only used with reset=%s (reset is %s)' % (option, option, reset or 'not set'))
-    return params[reset] if reset in VALUE_OPTIONS else None
-
-
-def read_and_plan(module, connection, group, selection, reset, value, timestamp):
-    """Read the group and its partitions once, then plan the targets of the reset."""
-    connection.describe_cluster()
-    state, members = describe_group(connection, group)
-    committed = committed_offsets(connection, group)
-    partition_ids, missing = topic_partition_ids(connection, topics_to_read(selection, committed))
-    if missing:
-        raise KafkaModuleError('topic %s does not exist' % ', '.join(missing) if len(missing) == 1
-                               else 'topics %s do not exist' % ', '.join(missing))
-    keys = selected_partitions(selection, partition_ids)
-    log_starts, log_ends, unreadable = log_bounds(connection, keys)
-    partitions = partition_rows(keys, committed, log_starts, log_ends)
-    if reset is None:
-        if unreadable:
-            module.warn('group %s: %s' % (group, describe_unreadable(unreadable, 'log start or end unreadable')))
-        return state, partitions
-    if state not in RESETTABLE_GROUP_STATES:
-        raise KafkaModuleError(active_group_message(group, state, members))
-    if not partitions:
-        raise ResetPlanError('nothing is committed yet, so there is no topic to reset: name them in topics')
-    if unreadable:
-        raise ResetPlanError(describe_unreadable(unreadable, 'cannot plan a reset without the log start and end'))
-    found_offsets = offsets_at(connection, keys, timestamp) if timestamp is not None else None
-    for warning in plan_reset(partitions, reset, value, found_offsets):
-        module.warn(warning)
-    return state, partitions
-
-
-def apply_reset(connection, group, writes):
-    errors, became_active = alter_offsets(connection, group, dict(
-        ((partition['topic'], partition['partition']), partition['target']) for partition in writes))
-    if became_active:
-        state, members = describe_group(connection, group)
-        raise KafkaModuleError(active_group_message(group, state, members))
-    if errors:
-        raise KafkaModuleError('group %s: offsets not written for %s' % (group, '; '.join(
-            'topic %s partition %d (%s)' % (topic, partition, error)
-            for (topic, partition), error in sorted(errors.items()))))
 
 
 def main():
@@ -262,7 +209,7 @@ def main():
         argument_spec=argument_spec,
         supports_check_mode=True,
         required_together=KAFKA_REQUIRED_TOGETHER,
-        required_if=[('reset', option, [option]) for option in VALUE_OPTIONS],
+        required_if=[('reset', option, [option]) for option in RESET_VALUE_OPTIONS],
     )
     group, reset = module.params['group'], module.params['reset']
     try:
@@ -276,7 +223,9 @@ def main():
 
     connection = KafkaConnection(module)
     try:
-        state, partitions = read_and_plan(module, connection, group, selection, reset, value, timestamp)
+        state, partitions, warnings = read_and_plan_reset(connection, group, selection, reset, value, timestamp)
+        for warning in warnings:
+            module.warn(warning)
         writes = partitions_to_write(partitions)
         if writes and not module.check_mode:
             apply_reset(connection, group, writes)

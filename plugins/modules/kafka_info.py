@@ -19,11 +19,13 @@ description:
     under-replicated and offline partitions, with totals; each consumer group with its state, members and lag.
   - With O(wait), it polls until the cluster is healthy (the brokers of O(wait_brokers) registered, no partition
     under-replicated or offline) or O(wait_timeout) seconds of wall-clock time have passed, for example between
-    the restarts of a rolling restart. One module run and one client do the whole wait.
+    the restarts of a rolling restart. One module run and one client do the whole wait. Then it returns what
+    O(gather) asks for, with RV(waited).
 author:
   - ecommerce platform team (!UNKNOWN)
 extends_documentation_fragment:
   - ecommerce.kafka.connection
+  - ecommerce.kafka.wait
 attributes:
   check_mode:
     support: full
@@ -47,31 +49,12 @@ options:
         RV(consumer_groups[].partitions).
     type: bool
     default: false
-  wait:
-    description:
-      - Poll the cluster until every broker of O(wait_brokers) is registered and no partition is under-replicated
-        or offline, then return what O(gather) asks for, with RV(waited).
-      - Unreachable brokers count as not healthy yet, so a cluster that is restarting is waited for.
-      - Fails after O(wait_timeout) seconds with what is still wrong, and returns what it last read.
-    type: bool
-    default: false
   wait_brokers:
     description:
       - With O(wait), the broker IDs that must be registered.
     type: list
     elements: int
     default: []
-  wait_timeout:
-    description:
-      - With O(wait), seconds of wall-clock time before giving up, requests included; each request's timeout is
-        cut to the time left.
-    type: int
-    default: 300
-  wait_sleep:
-    description:
-      - With O(wait), seconds between two reads of the cluster.
-    type: int
-    default: 2
 notes:
   - The module runs where C(confluent-kafka) is installed, usually the controller (C(delegate_to) or
     C(connection=local)).
@@ -242,145 +225,24 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ecommerce.kafka.plugins.module_utils.consumer_group import (
-    committed_offsets_of_groups, describe_groups, describe_unreadable, lag, log_offsets, total_lag)
+from ansible_collections.ecommerce.kafka.plugins.module_utils.cluster import (
+    ClusterNotHealthy, read_consumer_groups, read_state, wait_until_healthy)
 from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import (
-    HAS_CONFLUENT_KAFKA, KAFKA_REQUIRED_TOGETHER, KafkaConnection, KafkaModuleError, describe_kafka_error,
-    kafka_common_argument_spec)
-
-if HAS_CONFLUENT_KAFKA:
-    from confluent_kafka import KafkaException, TopicCollection
-    from confluent_kafka.admin import OffsetSpec
+    KAFKA_REQUIRED_TOGETHER, KafkaConnection, KafkaModuleError, kafka_common_argument_spec,
+    kafka_wait_argument_spec)
 
 GATHER_CHOICES = ['brokers', 'topics', 'consumer_groups']
 # What `gather: [topics]` returns; a wait reads it whatever is gathered.
 TOPIC_TOTALS = ('topics', 'under_replicated_partitions', 'offline_partitions')
 
 
-def node_id(node):
-    """A Node's ID; None for a missing node (no leader, no controller)."""
-    return None if node is None or node.id < 0 else node.id
-
-
-def broker_facts(nodes):
-    return sorted((dict(id=node.id, host=node.host, port=node.port, rack=node.rack) for node in nodes),
-                  key=lambda broker: broker['id'])
-
-
-def topic_facts(description):
-    """Counts for one TopicDescription: its partitions are (leader, replicas, isr)."""
-    partitions = description.partitions
-    return dict(
-        name=description.name,
-        internal=bool(description.is_internal),
-        partitions=len(partitions),
-        replication_factor=max([len(partition.replicas) for partition in partitions] or [0]),
-        under_replicated_partitions=sum(1 for partition in partitions if len(partition.isr) < len(partition.replicas)),
-        offline_partitions=sum(1 for partition in partitions if node_id(partition.leader) is None),
-    )
-
-
-def group_facts(name, state, members, committed, log_ends, lag_per_partition):
-    """One group's state and lag from its committed offsets and the log ends."""
-    partitions = [dict(topic=topic, partition=partition, committed=offset, log_end=log_ends[(topic, partition)],
-                       lag=lag(offset, log_ends[(topic, partition)]))
-                  for (topic, partition), offset in sorted(committed.items())]
-    facts = dict(name=name, state=state, members=members, total_lag=total_lag(partitions))
-    if lag_per_partition:
-        facts['partitions'] = partitions
-    return facts
-
-
-def health_problems(brokers, topics, expected_brokers):
-    """What keeps the cluster from being healthy, one phrase each; empty when it is."""
-    registered = set(broker['id'] for broker in brokers)
-    missing = sorted(set(expected_brokers) - registered)
-    problems = []
-    if missing:
-        problems.append('broker%s %s not registered' % (
-            's' if len(missing) > 1 else '', ', '.join(str(broker_id) for broker_id in missing)))
-    for key, label in (('under_replicated_partitions', 'under-replicated'), ('offline_partitions', 'offline')):
-        affected = ['%s: %d' % (topic['name'], topic[key]) for topic in topics if topic[key]]
-        if affected:
-            shown = affected[:5] + (['and %d more topics' % (len(affected) - 5)] if len(affected) > 5 else [])
-            problems.append('%d %s partitions (%s)' % (
-                sum(topic[key] for topic in topics), label, ', '.join(shown)))
-    return problems
-
-
-def read_topics(connection):
-    try:
-        names = list(connection.admin.list_topics(timeout=connection.timeout).topics)
-    except KafkaException as exc:
-        raise KafkaModuleError('topics: %s' % describe_kafka_error(exc, connection))
-    if not names:
-        return []
-    futures = connection.admin.describe_topics(TopicCollection(names), request_timeout=connection.timeout)
-    return sorted((topic_facts(connection.result(future, 'topic %s' % name)) for name, future in futures.items()),
-                  key=lambda topic: topic['name'])
-
-
-def read_consumer_groups(module, connection, lag_per_partition):
-    listing = connection.result(connection.admin.list_consumer_groups(request_timeout=connection.timeout),
-                                'consumer groups')
-    if listing.errors:
-        raise KafkaModuleError('consumer groups: %s' % '; '.join(str(error) for error in listing.errors))
-    names = sorted(group.group_id for group in listing.valid)
-    described = describe_groups(connection, names)
-    committed = committed_offsets_of_groups(connection, names)
-    keys = sorted(set(key for offsets in committed.values() for key in offsets))
-    log_ends, unreadable = log_offsets(connection, keys, OffsetSpec.latest())
-    if unreadable:
-        module.warn('lag left out of the totals: %s' % describe_unreadable(unreadable, 'log end unreadable'))
-    return [group_facts(name, described[name][0], described[name][1], committed[name], log_ends, lag_per_partition)
-            for name in names]
-
-
-def read_state(connection, with_topics):
-    cluster = connection.describe_cluster()
-    state = dict(cluster_id=cluster.cluster_id, controller_id=node_id(cluster.controller),
-                 brokers=broker_facts(cluster.nodes))
-    if with_topics:
-        topics = read_topics(connection)
-        state.update(
-            topics=topics,
-            under_replicated_partitions=sum(topic['under_replicated_partitions'] for topic in topics),
-            offline_partitions=sum(topic['offline_partitions'] for topic in topics))
-    return state
-
-
-def wait_until_healthy(module, connection, started):
-    """Read the cluster until it is healthy, within a wall-clock deadline that
-    also bounds each request. Fails with what is still wrong."""
-    deadline = started + module.params['wait_timeout']
-    request_timeout = connection.timeout
-    state = {}
-    while True:
-        connection.timeout = max(1, min(request_timeout, int(deadline - time.monotonic())))
-        try:
-            state = read_state(connection, with_topics=True)
-            problems = health_problems(state['brokers'], state['topics'], module.params['wait_brokers'])
-        except KafkaModuleError as exc:
-            problems = [str(exc)]
-        waited = round(time.monotonic() - started, 1)
-        if not problems:
-            return dict(state, waited=waited)
-        if time.monotonic() + module.params['wait_sleep'] >= deadline:
-            module.fail_json(msg='cluster at %s not healthy after %ss (wait_timeout): %s' % (
-                connection.bootstrap_servers, module.params['wait_timeout'], '; '.join(problems)),
-                waited=waited, **state)
-        time.sleep(module.params['wait_sleep'])
-
-
 def main():
     argument_spec = kafka_common_argument_spec()
+    argument_spec.update(kafka_wait_argument_spec())
     argument_spec.update(
         gather=dict(type='list', elements='str', choices=GATHER_CHOICES, default=GATHER_CHOICES),
         lag_per_partition=dict(type='bool', default=False),
-        wait=dict(type='bool', default=False),
         wait_brokers=dict(type='list', elements='int', default=[]),
-        wait_timeout=dict(type='int', default=300),
-        wait_sleep=dict(type='int', default=2),
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -392,11 +254,16 @@ def main():
     connection = KafkaConnection(module)
     try:
         if module.params['wait']:
-            state = wait_until_healthy(module, connection, started)
+            state = wait_until_healthy(connection, module.params['wait_brokers'], started,
+                                       module.params['wait_timeout'], module.params['wait_sleep'])
         else:
             state = read_state(connection, with_topics='topics' in gather)
         if 'consumer_groups' in gather:
-            state['consumer_groups'] = read_consumer_groups(module, connection, module.params['lag_per_partition'])
+            state['consumer_groups'], warnings = read_consumer_groups(connection, module.params['lag_per_partition'])
+            for warning in warnings:
+                module.warn(warning)
+    except ClusterNotHealthy as exc:
+        module.fail_json(msg=str(exc), **exc.result)
     except KafkaModuleError as exc:
         module.fail_json(msg=str(exc))
     if 'brokers' not in gather:

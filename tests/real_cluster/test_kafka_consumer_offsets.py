@@ -13,9 +13,9 @@ import pytest
 from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from ansible_collections.ecommerce.kafka.plugins.module_utils.consumer_group import apply_reset
 from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import (
     KafkaConnection, KafkaModuleError, kafka_common_argument_spec, wait_until)
-from ansible_collections.ecommerce.kafka.plugins.modules.kafka_consumer_offsets import apply_reset
 from tests.bench.services import KafkaBroker, ZooKeeper
 
 RECORDS = {0: 10, 1: 12, 2: 14}

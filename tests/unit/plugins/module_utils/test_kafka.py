@@ -1,7 +1,8 @@
 import pytest
 
+from ansible_collections.ecommerce.kafka.plugins.module_utils import kafka
 from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import (
-    get_client_config, kafka_common_argument_spec)
+    get_client_config, kafka_common_argument_spec, require_confluent_kafka)
 
 
 def params(**overrides):
@@ -35,3 +36,15 @@ def test_client_config_is_applied_last():
 def test_secrets_are_no_log():
     spec = kafka_common_argument_spec()
     assert spec["sasl_password"]["no_log"] and spec["ssl_key_password"]["no_log"]
+
+
+class FailingModule:
+    def fail_json(self, **result):
+        raise AssertionError(result)
+
+
+def test_a_missing_confluent_kafka_fails_with_the_standard_message(monkeypatch):
+    monkeypatch.setattr(kafka, "HAS_CONFLUENT_KAFKA", False)
+    with pytest.raises(AssertionError) as failure:
+        require_confluent_kafka(FailingModule())
+    assert "confluent-kafka" in failure.value.args[0]["msg"]

@@ -1,9 +1,9 @@
-"""kafka_info: the counts it derives from confluent-kafka's descriptions."""
+"""module_utils/cluster: the counts kafka_info derives from confluent-kafka's descriptions."""
 import pytest
 from confluent_kafka import Node, TopicPartitionInfo
 from confluent_kafka.admin import TopicDescription
 
-from ansible_collections.ecommerce.kafka.plugins.modules.kafka_info import (
+from ansible_collections.ecommerce.kafka.plugins.module_utils.cluster import (
     broker_facts, group_facts, health_problems, node_id, topic_facts)
 
 BROKERS = [Node(3, "kafka3", 9092, "rack-b"), Node(1, "kafka1", 9093), Node(2, "kafka2", 9092, "rack-a")]
