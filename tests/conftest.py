@@ -5,8 +5,14 @@ skip. When a test fails, the tail of each service log is attached to its
 report so the broker's own explanation is in the pytest output.
 """
 import pytest
+from ansible.plugins.loader import init_plugin_loader
 
 from tests.bench.services import Apicurio, KafkaBroker, ZooKeeper, tail
+from tests.bench.versions import ROOT
+
+# Ansible's collection loader, as ansible-playbook sets it up, before any test
+# imports the collection: the roles' variables call its filters (ecommerce.kafka.*).
+init_plugin_loader([str(ROOT / ".collections")])
 
 _started = []
 

@@ -1,4 +1,4 @@
-"""Read component versions from the roles' defaults, where they are defined once."""
+"""Read component versions from the roles, where each is defined once."""
 import pathlib
 import sys
 
@@ -6,16 +6,17 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
-VERSION_KEYS = {
-    "kafka": ("kafka_broker", "kafka_broker_version"),
-    "apicurio": ("schema_registry", "schema_registry_version"),
-}
+
+def _load(path):
+    return yaml.safe_load((ROOT / "roles" / path).read_text())
 
 
 def version(component):
-    role, key = VERSION_KEYS[component]
-    defaults = yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text())
-    return str(defaults[key])
+    if component == "kafka":
+        return str(_load("_common/vars/main.yml")["_common_kafka_release"]["version"])
+    if component == "apicurio":
+        return str(_load("schema_registry/defaults/main.yml")["schema_registry_version"])
+    raise KeyError(component)
 
 
 if __name__ == "__main__":

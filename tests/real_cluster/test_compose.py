@@ -5,6 +5,7 @@ No image can be pulled on this machine, so each part is run on the same
 software outside a container: every healthcheck command against a live and a
 dead server; the registry's compose environment on the same Apicurio release;
 and `make compose-topics`' playbook and inventory against the fixture broker."""
+import json
 import os
 import re
 import pathlib
@@ -141,11 +142,14 @@ def test_schema_registry_healthcheck_reads_readiness(compose_registry, up):
 # --- make compose-topics ---------------------------------------------------------------------------
 
 def compose_topics(bootstrap):
-    """`make compose-topics`' command, with the bootstrap pointed at `bootstrap`;
-    returns the changed count of the play recap."""
+    """`make compose-topics`' command, with the inventory's broker address
+    pointed at `bootstrap`; returns the changed count of the play recap."""
+    host, port = bootstrap.rsplit(":", 1)
+    broker = {"kafka_broker_advertised_host": host,
+              "kafka_broker_listeners": {"PLAINTEXT": {"port": int(port), "protocol": "PLAINTEXT"}}}
     proc = subprocess.run(
         [BIN / "ansible-playbook", "-i", COMPOSE_INVENTORY, ROOT / "playbooks" / "topics.yml",
-         "-e", f"kafka_topics_bootstrap_servers={bootstrap}"],
+         "-e", json.dumps(broker)],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
         env={**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
              "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})

@@ -25,9 +25,9 @@ def unique(prefix):
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def run_playbook(playbook, **extra_vars):
+def run_playbook(playbook, inventory=None, **extra_vars):
     """ansible-playbook as an operator runs it; returns (return code, JSON callback output)."""
-    argv = [str(BIN / "ansible-playbook"), playbook]
+    argv = [str(BIN / "ansible-playbook"), playbook] + (["-i", str(inventory)] if inventory else [])
     for name, value in extra_vars.items():
         argv += ["-e", f"{name}={value}"]
     proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False, env={
@@ -202,6 +202,40 @@ def test_cluster_status_of_the_fixture(kafka, group):
     assert task_result(output, "Show the topics with under-replicated or offline partitions")["skipped"] is True
     assert f"group {group.name}: Empty, 0 members, lag 21" in messages(output, "Show each consumer group")
     assert messages(output, "Check that no partition is offline") == ["Every partition has a leader."]
+
+
+@pytest.fixture
+def fixture_inventory(kafka, tmp_path):
+    """An environment's inventory whose one broker is the fixture broker, at the
+    address its kafka_broker_* variables give, as inventories/prod gives them."""
+    host, port = kafka.bootstrap.rsplit(":", 1)
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(json.dumps({"all": {"children": {"kafka_broker": {"hosts": {"fixture-broker": {
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+        "kafka_broker_id": kafka.broker_id, "kafka_broker_advertised_host": host,
+        "kafka_broker_listeners": {"PLAINTEXT": {"port": int(port), "protocol": "PLAINTEXT"}}}}}}}}))
+    return inventory
+
+
+@pytest.mark.parametrize("playbook", ["cluster_status", "consumer_lag", "reset_offsets"])
+def test_ops_playbooks_talk_to_the_inventorys_cluster(kafka, group, fixture_inventory, playbook):
+    extra_vars = {} if playbook == "cluster_status" else {"group": group.name}
+    if playbook == "reset_offsets":
+        extra_vars.update(topic=group.topic, strategy="earliest")
+    rc, output = run_playbook(f"ecommerce.kafka.{playbook}", inventory=fixture_inventory, **extra_vars)
+    assert rc == 0, output
+    assert task_result(output, "Record the cluster's bootstrap servers")["ansible_facts"] == {
+        "ops_bootstrap_servers": kafka.bootstrap}
+
+
+def test_ops_playbooks_name_the_missing_cluster(tmp_path):
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(json.dumps({"all": {"hosts": {"elsewhere": {"ansible_connection": "local"}}}}))
+    rc, output = run_playbook("ecommerce.kafka.cluster_status", inventory=inventory)
+    assert rc == 2
+    assert task_result(output, "Check that there is a cluster to talk to")["msg"] == (
+        "The inventory has no host in the `kafka_broker` group: pass the environment's inventory "
+        "(-i inventories/prod) or -e bootstrap_servers=HOST:PORT,...")
 
 
 DEGRADED_GROUP = "degraded-group"

@@ -13,7 +13,7 @@ import jinja2
 import pytest
 import yaml
 
-from tests.bench.versions import ROOT
+from tests.bench.versions import ROOT, version
 
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 COMPOSE = yaml.safe_load(COMPOSE_FILE.read_text())
@@ -167,12 +167,12 @@ def test_broker_container_is_the_one_the_seed_guide_execs_into():
 # --- one source of truth: the roles' defaults and inventories/local ------------------------------
 
 def test_confluent_images_carry_the_roles_kafka_release():
-    kafka_line = ".".join(role_defaults("kafka_broker")["kafka_broker_version"].split(".")[:2])
+    kafka_line = ".".join(version("kafka").split(".")[:2])
     assert image_tag("zookeeper") == image_tag("kafka"), "cp-zookeeper and cp-kafka must be one release"
     cp_line = ".".join(image_tag("kafka").split(".")[:2])
     assert CONFLUENT_PLATFORM_KAFKA.get(cp_line) == kafka_line, (
         f"Confluent Platform {image_tag('kafka')} does not ship Kafka {kafka_line} "
-        "(kafka_broker_version): pick the CP line that does")
+        "(roles/_common/vars/main.yml): pick the CP line that does")
     assert SERVICES["zookeeper"]["image"].startswith("confluentinc/cp-zookeeper:")
     assert SERVICES["kafka"]["image"].startswith("confluentinc/cp-kafka:")
 
@@ -242,7 +242,9 @@ def test_compose_inventory_reaches_the_compose_broker_like_inventories_local(loc
     host_name, _colon, port = advertised[local["kafka_broker_client_listener"]]
     assert host == SERVICES["kafka"]["container_name"]
     assert compose["ansible_connection"] == "local"
-    assert compose["kafka_topics_bootstrap_servers"] == f"{host_name}:{port}"
+    assert compose["kafka_broker_advertised_host"] == host_name
+    assert "kafka_broker_listeners" not in compose and port == str(
+        role_defaults("kafka_broker")["kafka_broker_listeners"][local["kafka_broker_client_listener"]]["port"])
     for name in ("kafka_topics_replication_factor", "kafka_topics_min_insync_replicas"):
         assert compose[name] == local[name], name
     assert "kafka_topics_table" not in compose, "the table is defined once, in the kafka_topics role"

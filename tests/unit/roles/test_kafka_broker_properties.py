@@ -1,21 +1,22 @@
 """server.properties as kafka_broker renders it: replication defaults that
 follow the number of brokers, kafka_broker_properties merged last, listeners
 from the named map, zookeeper.connect from the zookeeper group with a chroot,
-and the bootstrap servers other roles read."""
+and the bootstrap servers of the health checks."""
 import pytest
 
 from tests.unit.roles.conftest import role_variables
 
-ROLE_FILES = ("zookeeper/defaults/main.yml", "kafka_broker/defaults/main.yml", "kafka_broker/vars/main.yml")
+ROLE_FILES = ("_common/vars/main.yml", "kafka_broker/defaults/main.yml", "kafka_broker/vars/main.yml")
 
 
 def broker_variables(brokers=3, zookeepers=3, **overrides):
     names = [f"broker{i}" for i in range(1, brokers + 1)]
+    members = [f"zk{i}" for i in range(1, zookeepers + 1)]
     variables = role_variables(*ROLE_FILES)
     variables.update(
-        groups={"kafka_broker": names, "zookeeper": [f"zk{i}" for i in range(1, zookeepers + 1)]},
-        hostvars={name: {"kafka_broker_id": i, "ansible_facts": {"fqdn": f"{name}.example.com"}}
-                  for i, name in enumerate(names, 1)},
+        groups={"kafka_broker": names, "zookeeper": members},
+        hostvars={**{name: {"kafka_broker_id": i, "ansible_facts": {"fqdn": f"{name}.example.com"}}
+                     for i, name in enumerate(names, 1)}, **{member: {} for member in members}},
         inventory_hostname=names[0], kafka_broker_id=1, ansible_fqdn=f"{names[0]}.example.com")
     variables.update(overrides)
     return variables
@@ -72,7 +73,7 @@ def test_bootstrap_servers_use_each_brokers_client_listener(render):
     variables = broker_variables()
     variables["hostvars"]["broker2"]["kafka_broker_advertised_host"] = "10.89.0.12"
     variables["hostvars"]["broker3"]["kafka_broker_listeners"] = {"PLAINTEXT": {"port": 9093, "protocol": "PLAINTEXT"}}
-    assert (render(variables).expression("{{ kafka_broker_bootstrap_servers }}")
+    assert (render(variables).expression("{{ _kafka_broker_bootstrap_servers }}")
             == "broker1.example.com:9092,10.89.0.12:9092,broker3.example.com:9093")
 
 

@@ -1,5 +1,5 @@
-"""ZooKeeper runs from the libs/ of the Kafka release, so the zookeeper role
-installs the same archive as kafka_broker: same version, Scala build and sum."""
+"""The Kafka release is defined once, in _common: the brokers run from it and
+ZooKeeper runs from its libs/, so both roles default to the same archive."""
 import yaml
 
 from tests.bench.versions import ROOT
@@ -9,12 +9,11 @@ def defaults(role):
     return yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text())
 
 
-def test_zookeeper_runs_the_brokers_kafka_release():
-    zookeeper, broker = defaults("zookeeper"), defaults("kafka_broker")
-    assert zookeeper["zookeeper_kafka_version"] == broker["kafka_broker_version"]
-    assert zookeeper["zookeeper_scala_version"] == broker["kafka_broker_scala_version"]
-    assert zookeeper["zookeeper_archive_sha512"] == broker["kafka_broker_archive_sha512"]
-    assert (zookeeper["zookeeper_archive_url"].replace("zookeeper_kafka_version", "VERSION")
-            .replace("zookeeper_scala_version", "SCALA")
-            == broker["kafka_broker_archive_url"].replace("kafka_broker_version", "VERSION")
-            .replace("kafka_broker_scala_version", "SCALA"))
+def test_brokers_and_zookeeper_default_to_the_one_kafka_release():
+    release = "{{ _common_kafka_release.%s }}"
+    assert {key: value for key, value in defaults("kafka_broker").items() if "_common_kafka_release" in str(value)} == {
+        "kafka_broker_version": release % "version", "kafka_broker_scala_version": release % "scala_version",
+        "kafka_broker_archive_sha512": release % "sha512"}
+    assert {key: value for key, value in defaults("zookeeper").items() if "_common_kafka_release" in str(value)} == {
+        "zookeeper_kafka_version": release % "version", "zookeeper_scala_version": release % "scala_version",
+        "zookeeper_archive_sha512": release % "sha512"}
