@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-export CONTAINERS_CONF := $(CURDIR)/tests/bench/containers.conf
+export CONTAINERS_CONF := $(CURDIR)/tools/containers.conf
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 TIMED := tests/bench/timed.sh
 SANITY_DIR := .cache/sanity/ansible_collections/ecommerce/kafka
@@ -79,10 +79,10 @@ test: preflight venv artifacts image lint unit packaging integration hosts molec
 
 # One local systemd host converged by site.yml; prints the bootstrap server and registry URL.
 up: preflight venv artifacts image
-	@$(TIMED) up tests/bench/local_stack.sh
+	@$(TIMED) up tools/local_stack.sh
 
 down: venv
-	tests/bench/local_stack.sh down
+	tools/local_stack.sh down
 
 bench-topics: venv artifacts
 	$(PY) -m tests.bench.bench_topics

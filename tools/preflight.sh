@@ -5,7 +5,7 @@
 # than twenty minutes later inside molecule.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-export CONTAINERS_CONF=${CONTAINERS_CONF:-$root/tests/bench/containers.conf}
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$root/tools/containers.conf}
 problems=()
 
 need_command() {  # need_command NAME PACKAGE [PATH...]

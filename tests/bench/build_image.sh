@@ -5,7 +5,7 @@
 # this script: an image built from the same recipe is reused.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-export CONTAINERS_CONF=${CONTAINERS_CONF:-$here/containers.conf}
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$here/../../tools/containers.conf}
 name=localhost/ecommerce-kafka-host
 tag=$(sha256sum "$0" | cut -c1-12)
 image=$name:$tag

@@ -18,7 +18,7 @@ BIN = pathlib.Path(sys.executable).parent
 IMAGE = "localhost/ecommerce-kafka-host:latest"
 BOOT_TIMEOUT = 120
 ENV = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-       "CONTAINERS_CONF": os.environ.get("CONTAINERS_CONF", str(ROOT / "tests" / "bench" / "containers.conf")),
+       "CONTAINERS_CONF": os.environ.get("CONTAINERS_CONF", str(ROOT / "tools" / "containers.conf")),
        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
 
 

@@ -6,10 +6,10 @@
 # printed. A second run finds everything in place and changes nothing.
 # `make down` (`local_stack.sh down`) removes the container and its data.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export PATH=$root/.venv/bin:$PATH
-export CONTAINERS_CONF=${CONTAINERS_CONF:-$root/tests/bench/containers.conf}
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$root/tools/containers.conf}
 export ANSIBLE_CONFIG=${ANSIBLE_CONFIG:-$root/ansible.cfg}
 inventory=inventories/local
 image=localhost/ecommerce-kafka-host:latest
@@ -58,7 +58,7 @@ done
 ansible-playbook -i "$inventory" site.yml -e @tests/bench/staged_archives.yml
 
 # The addresses as the roles compute them, read from the endpoints play's JSON output.
-ANSIBLE_STDOUT_CALLBACK=ansible.posix.json ansible-playbook -i "$inventory" tests/bench/local_endpoints.yml \
+ANSIBLE_STDOUT_CALLBACK=ansible.posix.json ansible-playbook -i "$inventory" tools/local_endpoints.yml \
   | python -c '
 import json, sys
 for play in json.load(sys.stdin)["plays"]:

@@ -1,6 +1,7 @@
 """Check a converged stack from the controller, through the APIs its clients use.
 
-Run by the scenario's verify.yml with the controller's Python (confluent-kafka):
+Run by the local scenario's verify.yml with the controller's Python
+(confluent-kafka):
   - a message produced with acks=all is consumed back through the broker;
   - every topic of the table in roles/kafka_topics/defaults/main.yml exists with
     its partitions and retention.ms, and the environment's replication factor
@@ -24,7 +25,7 @@ from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-ROOT = pathlib.Path(__file__).resolve().parents[3]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 TOPIC_TABLE = ROOT / "roles" / "kafka_topics" / "defaults" / "main.yml"
 TIMEOUT = 30
 # Subjects are named after the topic (<topic>-value). confluent-kafka 2.16's

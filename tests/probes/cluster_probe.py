@@ -2,9 +2,10 @@
 
 Every subcommand checks one claim against the running ZooKeeper ensemble and
 brokers, prints what it saw as JSON on stdout, and exits 1 with a one-line
-reason on stderr when the claim does not hold. verify.yml and side_effect.yml
-run it with the controller's Python (`ansible_playbook_python`), the one that
-has confluent-kafka; the controller reaches the containers' addresses directly.
+reason on stderr when the claim does not hold. The prod scenario's verify.yml
+and side_effect.yml run it with the controller's Python (`ansible_playbook_python`),
+the one that has confluent-kafka; the controller reaches the containers'
+addresses directly.
 Waits poll with a deadline; nothing sleeps for a fixed time to let things settle.
 """
 import argparse
