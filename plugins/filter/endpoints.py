@@ -48,6 +48,13 @@ class HostSettings:
             return self.variables[name]
         return role_defaults(self.role)[name]
 
+    def required(self, name, because):
+        """A variable that has no default (a secret) or an empty one, needed here."""
+        value = self.variables.get(name) or role_defaults(self.role).get(name)
+        if not value:
+            raise AnsibleFilterError('%s host %s: set %s, because %s' % (self.role, self.host, name, because))
+        return value
+
     def advertised_host(self, name):
         value = self[name]
         if value != FQDN_DEFAULT:
@@ -60,19 +67,49 @@ class HostSettings:
         return fqdn
 
 
+def client_listener(settings):
+    listeners, name = settings['kafka_broker_listeners'], settings['kafka_broker_client_listener']
+    if name not in listeners:
+        raise AnsibleFilterError('kafka_broker host %s: its client listener %s is not one of its listeners (%s)' % (
+            settings.host, name, ', '.join(sorted(listeners))))
+    return listeners[name]
+
+
 def bootstrap_servers(brokers, hostvars):
     """`host:port,...` of the brokers' client listeners, as the brokers advertise them."""
     addresses = []
     for broker in brokers:
         settings = HostSettings('kafka_broker', broker, hostvars)
-        listeners, client_listener = settings['kafka_broker_listeners'], settings['kafka_broker_client_listener']
-        if client_listener not in listeners:
-            raise AnsibleFilterError('kafka_broker host %s: its client listener %s is not one of its listeners (%s)' % (
-                broker, client_listener, ', '.join(sorted(listeners))))
-        listener = listeners[client_listener]
+        listener = client_listener(settings)
         host = listener.get('advertised_host') or settings.advertised_host('kafka_broker_advertised_host')
         addresses.append('%s:%s' % (host, listener['port']))
     return ','.join(addresses)
+
+
+def admin_connection(brokers, hostvars):
+    """The connection options of the collection's modules for the admin principal:
+    the bootstrap servers, and the protocol, SASL credentials and CA that the
+    brokers' client listener asks for."""
+    if not brokers:
+        return {}
+    settings = [HostSettings('kafka_broker', broker, hostvars) for broker in brokers]
+    protocols = dict((each.host, client_listener(each)['protocol']) for each in settings)
+    if len(set(protocols.values())) > 1:
+        raise AnsibleFilterError('kafka_broker: the brokers\' client listeners differ in protocol (%s); clients need '
+                                 'one way in' % ', '.join('%s %s' % item for item in sorted(protocols.items())))
+    first = settings[0]
+    protocol = protocols[first.host]
+    connection = {'bootstrap_servers': bootstrap_servers(brokers, hostvars), 'security_protocol': protocol}
+    if protocol.startswith('SASL_'):
+        connection.update(sasl_mechanism=first['kafka_broker_sasl_mechanism'],
+                          sasl_username=first['kafka_broker_admin_user'],
+                          sasl_password=first.required('kafka_broker_admin_password', 'the client listener uses ' + protocol))
+    if protocol.endswith('SSL'):
+        connection['ssl_ca_location'] = first.required('kafka_broker_admin_ca_file', 'the client listener uses ' + protocol)
+        if first['kafka_broker_admin_certificate_file']:
+            connection.update(ssl_certificate_location=first['kafka_broker_admin_certificate_file'],
+                              ssl_key_location=first.required('kafka_broker_admin_key_file', 'a client certificate is set'))
+    return connection
 
 
 def zookeeper_connect(members, hostvars):
@@ -95,6 +132,7 @@ class FilterModule(object):
     def filters(self):
         return {
             'bootstrap_servers': bootstrap_servers,
+            'admin_connection': admin_connection,
             'zookeeper_connect': zookeeper_connect,
             'schema_registry_urls': schema_registry_urls,
         }

@@ -3,6 +3,7 @@
 document's order, against the fixture broker (the documented localhost:9092
 or production host replaced by the fixture's address). The seed guide's
 `docker exec` commands are the seed's, and no container runs here."""
+import json
 import os
 import pathlib
 import re
@@ -65,7 +66,7 @@ def _point(arg, bootstrap):
 def topics_playbook(bootstrap):
     return subprocess.run(
         [str(BIN / "ansible-playbook"), "-i", "inventories/compose", "playbooks/topics.yml",
-         "-e", f"kafka_topics_bootstrap_servers={bootstrap}"],
+         "-e", json.dumps({"kafka_topics_connection": {"bootstrap_servers": bootstrap}})],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
         env={**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
              "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})

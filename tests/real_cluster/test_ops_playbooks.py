@@ -224,8 +224,8 @@ def test_ops_playbooks_talk_to_the_inventorys_cluster(kafka, group, fixture_inve
         extra_vars.update(topic=group.topic, strategy="earliest")
     rc, output = run_playbook(f"ecommerce.kafka.{playbook}", inventory=fixture_inventory, **extra_vars)
     assert rc == 0, output
-    assert task_result(output, "Record the cluster's bootstrap servers")["ansible_facts"] == {
-        "ops_bootstrap_servers": kafka.bootstrap}
+    assert task_result(output, "Record how to connect to the cluster")["ansible_facts"] == {
+        "ops_connection": {"bootstrap_servers": kafka.bootstrap, "security_protocol": "PLAINTEXT"}}
 
 
 def test_ops_playbooks_name_the_missing_cluster(tmp_path):

@@ -1,9 +1,9 @@
 """Every role declares in meta/argument_specs.yml exactly the variables of its
 defaults/main.yml: each default is documented and typed, and each documented
 option without a default is required (the per-host ids, the environment's
-replication settings). Each spec mirrors its default, so that `ansible-doc -t
-role` shows it; Ansible reads the value from defaults/main.yml, and the test
-below keeps the two equal."""
+replication settings) or a secret (no_log), which never has a default. Each
+spec mirrors its default, so that `ansible-doc -t role` shows it; Ansible reads
+the value from defaults/main.yml, and the test below keeps the two equal."""
 import pytest
 import yaml
 
@@ -29,8 +29,10 @@ def test_every_role_has_argument_specs():
 def test_main_options_are_exactly_the_defaults_plus_required_ones(role):
     defaults = load(role / "defaults" / "main.yml") or {}
     options = entry_points(role)["main"]["options"] or {}
-    optional = {name for name, spec in options.items() if not spec.get("required")}
+    # Secrets (no_log) have no default: the inventory's vault gives them where they are needed.
+    optional = {name for name, spec in options.items() if not spec.get("required") and not spec.get("no_log")}
     required = {name for name, spec in options.items() if spec.get("required")}
+    assert not {name for name, spec in options.items() if spec.get("no_log")} & set(defaults), "a secret has a default"
     assert optional == set(defaults), (
         f"undocumented defaults: {sorted(set(defaults) - optional)}; "
         f"optional options without a default: {sorted(optional - set(defaults))}")

@@ -73,8 +73,9 @@ def test_bootstrap_servers_use_each_brokers_client_listener(render):
     variables = broker_variables()
     variables["hostvars"]["broker2"]["kafka_broker_advertised_host"] = "10.89.0.12"
     variables["hostvars"]["broker3"]["kafka_broker_listeners"] = {"PLAINTEXT": {"port": 9093, "protocol": "PLAINTEXT"}}
-    assert (render(variables).expression("{{ _kafka_broker_bootstrap_servers }}")
-            == "broker1.example.com:9092,10.89.0.12:9092,broker3.example.com:9093")
+    assert render(variables).expression("{{ _kafka_broker_admin_connection }}") == {
+        "bootstrap_servers": "broker1.example.com:9092,10.89.0.12:9092,broker3.example.com:9093",
+        "security_protocol": "PLAINTEXT"}
 
 
 def test_server_properties_file_writes_booleans_the_java_way(render):

@@ -4,7 +4,7 @@ import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ecommerce.kafka.plugins.filter.endpoints import (
-    FQDN_DEFAULT, bootstrap_servers, role_defaults, schema_registry_urls, zookeeper_connect)
+    FQDN_DEFAULT, admin_connection, bootstrap_servers, role_defaults, schema_registry_urls, zookeeper_connect)
 from tests.bench.versions import ROOT
 
 
@@ -48,6 +48,58 @@ def test_a_client_listener_missing_from_the_listeners_is_named():
 def test_a_host_outside_the_inventory_is_named():
     with pytest.raises(AnsibleFilterError, match="zookeeper: host z9 is not in the inventory"):
         zookeeper_connect(["z9"], {})
+
+
+SASL_SSL_LISTENERS = {"INTERNAL": {"port": 9091, "protocol": "SSL"}, "CLIENT": {"port": 9093, "protocol": "SASL_SSL"}}
+
+
+def secured(fqdn, **variables):
+    return facts(fqdn, kafka_broker_listeners=SASL_SSL_LISTENERS, kafka_broker_client_listener="CLIENT", **variables)
+
+
+def test_admin_connection_of_a_plaintext_cluster_is_its_address():
+    hostvars = {"b1": facts("b1.example"), "b2": facts("b2.example")}
+    assert admin_connection(["b1", "b2"], hostvars) == {
+        "bootstrap_servers": "b1.example:9092,b2.example:9092", "security_protocol": "PLAINTEXT"}
+
+
+def test_admin_connection_through_a_sasl_ssl_client_listener():
+    admin = {"kafka_broker_admin_password": "s3cret", "kafka_broker_admin_ca_file": "/pki/ca.crt"}
+    hostvars = {"b1": secured("b1.example", **admin), "b2": secured("b2.example", **admin)}
+    assert admin_connection(["b1", "b2"], hostvars) == {
+        "bootstrap_servers": "b1.example:9093,b2.example:9093", "security_protocol": "SASL_SSL",
+        "sasl_mechanism": "SCRAM-SHA-512", "sasl_username": "admin", "sasl_password": "s3cret",
+        "ssl_ca_location": "/pki/ca.crt"}
+
+
+def test_admin_connection_with_a_client_certificate():
+    listeners = {"CLIENT": {"port": 9093, "protocol": "SSL"}}
+    hostvars = {"b1": facts("b1.example", kafka_broker_listeners=listeners, kafka_broker_client_listener="CLIENT",
+                            kafka_broker_admin_ca_file="/pki/ca.crt", kafka_broker_admin_certificate_file="/pki/a.crt",
+                            kafka_broker_admin_key_file="/pki/a.key")}
+    assert admin_connection(["b1"], hostvars) == {
+        "bootstrap_servers": "b1.example:9093", "security_protocol": "SSL", "ssl_ca_location": "/pki/ca.crt",
+        "ssl_certificate_location": "/pki/a.crt", "ssl_key_location": "/pki/a.key"}
+
+
+@pytest.mark.parametrize("missing, because", [
+    ("kafka_broker_admin_password", "the client listener uses SASL_SSL"),
+    ("kafka_broker_admin_ca_file", "the client listener uses SASL_SSL")])
+def test_admin_connection_names_the_missing_secret_or_ca(missing, because):
+    admin = {"kafka_broker_admin_password": "s3cret", "kafka_broker_admin_ca_file": "/pki/ca.crt"}
+    del admin[missing]
+    with pytest.raises(AnsibleFilterError, match=f"kafka_broker host b1: set {missing}, because {because}"):
+        admin_connection(["b1"], {"b1": secured("b1.example", **admin)})
+
+
+def test_admin_connection_refuses_brokers_with_different_client_protocols():
+    hostvars = {"b1": facts("b1.example"), "b2": secured("b2.example")}
+    with pytest.raises(AnsibleFilterError, match="client listeners differ in protocol .b1 PLAINTEXT, b2 SASL_SSL."):
+        admin_connection(["b1", "b2"], hostvars)
+
+
+def test_admin_connection_of_no_broker_is_empty():
+    assert admin_connection([], {}) == {}
 
 
 def test_zookeeper_connect_uses_inventory_names_and_client_ports():
