@@ -1,4 +1,5 @@
-"""Session fixtures: a real ZooKeeper, Kafka broker and Apicurio Registry.
+"""Session fixtures: a real ZooKeeper, a plaintext and a secured Kafka broker,
+and Apicurio Registry.
 
 A missing archive or a service that does not come up is an error, never a
 skip. When a test fails, the tail of each service log is attached to its
@@ -7,7 +8,7 @@ report so the broker's own explanation is in the pytest output.
 import pytest
 from ansible.plugins.loader import init_plugin_loader
 
-from tests.bench.services import Apicurio, KafkaBroker, ZooKeeper, tail
+from tests.bench.services import Apicurio, KafkaBroker, SecureKafkaBroker, ZooKeeper, tail
 from tests.bench.versions import ROOT
 
 # Ansible's collection loader, as ansible-playbook sets it up, before any test
@@ -17,28 +18,36 @@ init_plugin_loader([str(ROOT / ".collections")])
 _started = []
 
 
+def _serve(service):
+    """Run a service for the session; its log joins the report of every failing test."""
+    _started.append(service)
+    try:
+        yield service.start()
+    finally:  # a service that failed to come up may still have a JVM running
+        service.stop()
+
+
 @pytest.fixture(scope="session")
 def zookeeper(tmp_path_factory):
-    service = ZooKeeper(tmp_path_factory.mktemp("zookeeper"))
-    _started.append(service)
-    yield service.start()
-    service.stop()
+    yield from _serve(ZooKeeper(tmp_path_factory.mktemp("zookeeper")))
 
 
 @pytest.fixture(scope="session")
 def kafka(zookeeper, tmp_path_factory):
-    service = KafkaBroker(tmp_path_factory.mktemp("kafka"), zookeeper)
-    _started.append(service)
-    yield service.start()
-    service.stop()
+    yield from _serve(KafkaBroker(tmp_path_factory.mktemp("kafka"), zookeeper))
+
+
+@pytest.fixture(scope="session")
+def secure_kafka(zookeeper, tmp_path_factory):
+    """A cluster of its own on the same ZooKeeper: SASL_SSL, mutual TLS between
+    brokers, ACLs. Its users are in `passwords`; module_params(user) and
+    client_config(user) connect as one of them."""
+    yield from _serve(SecureKafkaBroker(tmp_path_factory.mktemp("kafka-secure"), zookeeper))
 
 
 @pytest.fixture(scope="session")
 def schema_registry(kafka, tmp_path_factory):
-    service = Apicurio(tmp_path_factory.mktemp("apicurio"), kafka)
-    _started.append(service)
-    yield service.start()
-    service.stop()
+    yield from _serve(Apicurio(tmp_path_factory.mktemp("apicurio"), kafka))
 
 
 @pytest.hookimpl(wrapper=True)

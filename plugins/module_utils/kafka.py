@@ -97,7 +97,13 @@ class KafkaConnection:
         self.client_log = _ClientLog()
         config = get_client_config(module.params)
         config['logger'] = self.client_log.logger
-        self.admin = AdminClient(config)
+        try:
+            self.admin = AdminClient(config)
+        except KafkaException as exc:
+            # librdkafka reads the CA, certificate and key files and picks the SASL
+            # mechanism here: a wrong path or key password is the operator's to fix.
+            module.fail_json(msg='brokers %s: the client cannot be set up: %s' % (
+                self.bootstrap_servers, describe_kafka_error(exc)))
 
     def why_unreachable(self):
         """The last complaint librdkafka logged, to explain a timeout."""

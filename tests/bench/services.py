@@ -9,6 +9,7 @@ import logging
 import os
 import pathlib
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -18,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 
+from tests.bench.tls import CertificateAuthority
 from tests.bench.versions import ROOT, version
 
 ARTIFACTS = pathlib.Path(os.environ.get("ARTIFACTS_DIR", ROOT / ".cache" / "artifacts"))
@@ -36,6 +38,11 @@ class ServiceError(RuntimeError):
 
 def kafka_archive():
     return ARTIFACTS / f"kafka_2.13-{version('kafka')}.tgz"
+
+
+def kafka_home():
+    """The unpacked Kafka release, whose libs/ every Kafka JVM here runs from."""
+    return unpack(kafka_archive()) / f"kafka_2.13-{version('kafka')}"
 
 
 def apicurio_archive():
@@ -148,7 +155,7 @@ class ZooKeeper(JavaService):
     name = "zookeeper"
 
     def start(self):
-        home = unpack(kafka_archive()) / f"kafka_2.13-{version('kafka')}"
+        home = kafka_home()
         self.port = free_port()
         cfg = self.workdir / "zoo.cfg"
         cfg.write_text(
@@ -170,6 +177,9 @@ class ZooKeeper(JavaService):
 
 
 class KafkaBroker(JavaService):
+    """A PLAINTEXT broker: any client may do anything. Its ZooKeeper chroot is
+    its name, so brokers of another name on the same ZooKeeper are another cluster."""
+
     name = "kafka"
 
     def __init__(self, workdir, zookeeper, broker_id=0):
@@ -181,15 +191,27 @@ class KafkaBroker(JavaService):
     def bootstrap(self):
         return f"127.0.0.1:{self.port}"
 
+    def client_config(self):
+        """librdkafka settings for a client that may do anything on this broker."""
+        return {"bootstrap.servers": self.bootstrap}
+
+    def module_params(self):
+        """The same client as the collection's modules' connection options."""
+        return {"bootstrap_servers": self.bootstrap}
+
+    def security_properties(self):
+        """The server.properties lines that say who may connect and do what."""
+        return [f"listeners=PLAINTEXT://127.0.0.1:{self.port}"]
+
     def start(self):
-        home = unpack(kafka_archive()) / f"kafka_2.13-{version('kafka')}"
+        home = kafka_home()
         self.port = free_port()
         props = self.workdir / "server.properties"
         props.write_text("\n".join([
             f"broker.id={self.broker_id}",
-            f"listeners=PLAINTEXT://127.0.0.1:{self.port}",
+            *self.security_properties(),
             f"log.dirs={self.workdir / 'data'}",
-            f"zookeeper.connect=127.0.0.1:{self.zookeeper.port}/kafka",
+            f"zookeeper.connect=127.0.0.1:{self.zookeeper.port}/{self.name}",
             "offsets.topic.replication.factor=1",
             "transaction.state.log.replication.factor=1",
             "transaction.state.log.min.isr=1",
@@ -201,7 +223,7 @@ class KafkaBroker(JavaService):
         self.log_file = self.workdir / "server.log"
         log4j.write_text(LOG4J.format(path=self.log_file))
         self.spawn(java_cmd(home, 512, "kafka.Kafka", props, log4j=log4j, logs_dir=self.workdir))
-        wait_until("Kafka broker", self.registered, self.process, self.log_file)
+        wait_until(f"Kafka broker {self.name}", self.registered, self.process, self.log_file)
         return self
 
     def registered(self):
@@ -210,9 +232,122 @@ class KafkaBroker(JavaService):
         # Ask the cluster only once the port listens: before that librdkafka
         # would fill the log with refused connections.
         socket.create_connection(("127.0.0.1", self.port), timeout=2).close()
-        admin = AdminClient({"bootstrap.servers": self.bootstrap, "logger": QUIET_LOGGER})
+        admin = AdminClient({**self.client_config(), "logger": QUIET_LOGGER})
         cluster = admin.describe_cluster(request_timeout=5).result(timeout=10)
         return any(node.id == self.broker_id for node in cluster.nodes)
+
+
+SCRAM_MECHANISM = "SCRAM-SHA-512"
+# A loopback address the broker certificate does not name (Linux routes all of
+# 127.0.0.0/8 to the loopback interface, so a listener can bind it).
+ADDRESS_NOT_IN_CERTIFICATE = "127.0.0.2"
+
+
+class SecureKafkaBroker(KafkaBroker):
+    """A broker secured throughout: clients authenticate with SASL (SCRAM-SHA-512,
+    or PLAIN as the seed guide does) over TLS, the brokers with mutual TLS, and
+    the ACL authorizer refuses whatever no ACL allows.
+
+    Users: `admin`, a super user, and `app`, with no ACL. Two more listeners
+    exist for the tests of the connection options: the same SASL_SSL one on an
+    address outside the broker certificate, and the brokers' own, which asks
+    for a client certificate."""
+
+    name = "kafka-secure"
+
+    def __init__(self, workdir, zookeeper, broker_id=0):
+        super().__init__(workdir, zookeeper, broker_id)
+        self.passwords = {user: secrets.token_urlsafe(16) for user in ("admin", "app")}
+        self.tls_dir = self.workdir / "tls"
+        self.tls_dir.mkdir(exist_ok=True)
+        authority = CertificateAuthority("ecommerce.kafka test CA")
+        self.ca = authority.write(self.tls_dir / "ca.pem")
+        self.untrusted_ca = CertificateAuthority("an unrelated CA").write(self.tls_dir / "untrusted-ca.pem")
+        broker = authority.issue("broker", hosts=("localhost", "127.0.0.1"))
+        self.broker_principal = broker.principal
+        self.key_store = broker.write_key_store(self.tls_dir / "broker.pem")
+        self.client_key_password = secrets.token_urlsafe(16)
+        self.client_certificate, self.client_key = authority.issue("client").write_pair(
+            self.tls_dir / "client.pem", self.tls_dir / "client.key", self.client_key_password)
+
+    @property
+    def bootstrap_not_in_certificate(self):
+        return f"{ADDRESS_NOT_IN_CERTIFICATE}:{self.port_not_in_certificate}"
+
+    @property
+    def bootstrap_mutual_tls(self):
+        return f"127.0.0.1:{self.inter_broker_port}"
+
+    def client_config(self, user="admin"):
+        return {"bootstrap.servers": self.bootstrap, "security.protocol": "SASL_SSL",
+                "sasl.mechanism": SCRAM_MECHANISM, "sasl.username": user, "sasl.password": self.passwords[user],
+                "ssl.ca.location": str(self.ca)}
+
+    def module_params(self, user="admin"):
+        return {"bootstrap_servers": self.bootstrap, "security_protocol": "SASL_SSL",
+                "sasl_mechanism": SCRAM_MECHANISM, "sasl_username": user, "sasl_password": self.passwords[user],
+                "ssl_ca_location": str(self.ca)}
+
+    def security_properties(self):
+        plain_users = " ".join(f'user_{user}="{password}"' for user, password in self.passwords.items())
+        login_modules = {
+            SCRAM_MECHANISM.lower(): "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+            "plain": f"org.apache.kafka.common.security.plain.PlainLoginModule required {plain_users};",
+        }
+        return [
+            f"listeners=CLIENTS://127.0.0.1:{self.port},"
+            f"NOT_IN_CERTIFICATE://{self.bootstrap_not_in_certificate},BROKERS://{self.bootstrap_mutual_tls}",
+            "listener.security.protocol.map=CLIENTS:SASL_SSL,NOT_IN_CERTIFICATE:SASL_SSL,BROKERS:SSL",
+            "inter.broker.listener.name=BROKERS",
+            "listener.name.brokers.ssl.client.auth=required",
+            f"sasl.enabled.mechanisms={SCRAM_MECHANISM},PLAIN",
+            *(f"listener.name.{listener}.{mechanism}.sasl.jaas.config={module}"
+              for listener in ("clients", "not_in_certificate") for mechanism, module in login_modules.items()),
+            # PEM files, the key unencrypted PKCS#8: Kafka 3.9 then needs no ssl.key.password.
+            "ssl.keystore.type=PEM",
+            f"ssl.keystore.location={self.key_store}",
+            "ssl.truststore.type=PEM",
+            f"ssl.truststore.location={self.ca}",
+            "authorizer.class.name=kafka.security.authorizer.AclAuthorizer",
+            "allow.everyone.if.no.acl.found=false",
+            f"super.users=User:admin;{self.broker_principal}",
+        ]
+
+    def start(self):
+        self.inter_broker_port, self.port_not_in_certificate = free_port(), free_port()
+        self.create_scram_users()
+        return super().start()
+
+    def create_scram_users(self):
+        """Kafka's documented bootstrap of SCRAM users in ZooKeeper mode, before
+        the broker starts; each password goes in a file, never on a command line."""
+        zookeeper = f"127.0.0.1:{self.zookeeper.port}"
+        # ConfigCommand writes below the chroot but does not create it.
+        finish_tool(f"creating the ZooKeeper chroot /{self.name}",
+                    start_tool("org.apache.zookeeper.ZooKeeperMain", "-server", zookeeper, "create", f"/{self.name}"))
+        tools = {}
+        for user, password in self.passwords.items():
+            config = self.workdir / f"scram-{user}.properties"
+            config.write_text(f"{SCRAM_MECHANISM}=password={password}\n")
+            tools[user] = start_tool("kafka.admin.ConfigCommand", "--zookeeper", f"{zookeeper}/{self.name}",
+                                     "--alter", "--entity-type", "users", "--entity-name", user,
+                                     "--add-config-file", config)
+        for user, tool in tools.items():
+            finish_tool(f"creating the SCRAM user {user}", tool, secret=self.passwords[user])
+
+
+def start_tool(main, *args):
+    """A command line tool of the Kafka release, Kafka's or ZooKeeper's, started in the background."""
+    return subprocess.Popen(java_cmd(kafka_home(), 128, main, *args),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish_tool(what, tool, secret=None):
+    output, _ = tool.communicate(timeout=START_TIMEOUT)
+    if tool.returncode:
+        if secret:  # ConfigCommand quotes a credential it cannot parse
+            output = output.replace(secret, "***")
+        raise ServiceError(f"{what} failed ({tool.returncode}):\n{output}")
 
 
 class Apicurio(JavaService):

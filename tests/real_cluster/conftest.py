@@ -13,15 +13,14 @@ COLLECTIONS = ROOT / ".collections"
 
 
 class ModuleRunner:
-    def __init__(self, tmp_path, bootstrap=None):
+    def __init__(self, tmp_path, connection=None):
         self.tmp_path = tmp_path
-        self.bootstrap = bootstrap
+        self.connection = connection or {}
         self.calls = 0
 
     def __call__(self, module, check=False, diff=False, **args):
-        if self.bootstrap and "bootstrap_servers" not in args:
-            args["bootstrap_servers"] = self.bootstrap
-        args.update(_ansible_check_mode=check, _ansible_diff=diff)
+        """The runner's connection options, each unless the call gives its own."""
+        args = {**self.connection, **args, "_ansible_check_mode": check, "_ansible_diff": diff}
         self.calls += 1
         args_file = self.tmp_path / f"{module}-{self.calls}.json"
         args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
@@ -38,7 +37,37 @@ class ModuleRunner:
         return result
 
 
+BROKERS = {"plaintext": "kafka", "sasl_ssl": "secure_kafka"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "on_both_brokers: each test that uses `cluster` runs once per session broker, "
+                   "plaintext and sasl_ssl")
+
+
+def pytest_generate_tests(metafunc):
+    if "cluster" in metafunc.fixturenames and metafunc.definition.get_closest_marker("on_both_brokers"):
+        metafunc.parametrize("cluster", list(BROKERS), indirect=True)
+
+
 @pytest.fixture
-def run_module(kafka, tmp_path):
-    """run_module('kafka_topic', name=..., check=True, diff=True) -> result dict."""
-    return ModuleRunner(tmp_path, kafka.bootstrap)
+def cluster(request):
+    """The session broker a test talks to: the plaintext one, or each in turn
+    under the on_both_brokers mark. Its client_config() is for librdkafka
+    clients, its module_params() for the modules."""
+    return request.getfixturevalue(BROKERS[getattr(request, "param", "plaintext")])
+
+
+@pytest.fixture
+def run_module(cluster, tmp_path):
+    """run_module('kafka_topic', name=..., check=True, diff=True) -> result dict,
+    connected to `cluster` as its admin."""
+    return ModuleRunner(tmp_path, cluster.module_params())
+
+
+@pytest.fixture
+def run_module_unbound(tmp_path):
+    """A runner that adds no connection option: the test passes all of them,
+    for a broker of its own or to try the connection options themselves."""
+    return ModuleRunner(tmp_path)

@@ -1,4 +1,5 @@
-"""kafka_consumer_offsets against the real fixture broker, with real consumers.
+"""kafka_consumer_offsets against the real fixture brokers, plaintext and
+SASL_SSL, with real consumers.
 
 Every topic has 3 partitions holding 10, 12 and 14 records; record i of each
 partition has the timestamp BASE + i minutes, where BASE is one hour before
@@ -21,6 +22,7 @@ from tests.bench.services import KafkaBroker, ZooKeeper
 RECORDS = {0: 10, 1: 12, 2: 14}
 MINUTE_MS = 60000
 MODULE = "kafka_consumer_offsets"
+pytestmark = pytest.mark.on_both_brokers
 
 
 def unique(prefix):
@@ -30,13 +32,13 @@ def unique(prefix):
 class Topic:
     """A 3-partition topic with the records described above, and its group."""
 
-    def __init__(self, bootstrap):
-        self.bootstrap = bootstrap
-        self.admin = AdminClient({"bootstrap.servers": bootstrap})
+    def __init__(self, cluster):
+        self.client_config = cluster.client_config()
+        self.admin = AdminClient(self.client_config)
         self.name, self.group = unique("offsets"), unique("group")
         self.admin.create_topics([NewTopic(self.name, len(RECORDS), 1)])[self.name].result(30)
         self.base_ms = (int(time.time()) - 3600) * 1000
-        producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+        producer = Producer({**self.client_config, "acks": "all"})
         for partition, count in RECORDS.items():
             for i in range(count):
                 producer.produce(self.name, value=b"event", partition=partition,
@@ -63,7 +65,7 @@ class Topic:
     @contextlib.contextmanager
     def member(self, group=None):
         """A consumer that stays in the group until the block ends."""
-        consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": group or self.group,
+        consumer = Consumer({**self.client_config, "group.id": group or self.group,
                              "enable.auto.commit": False, "auto.offset.reset": "earliest"})
         consumer.subscribe([self.name])
 
@@ -89,8 +91,8 @@ class Topic:
 
 
 @pytest.fixture
-def topic(kafka):
-    return Topic(kafka.bootstrap)
+def topic(cluster):
+    return Topic(cluster)
 
 
 def targets(result):
@@ -213,7 +215,7 @@ def test_a_consumer_joining_before_the_write_gives_the_same_failure(module_conne
     writes = [dict(topic=topic.name, partition=p, target=0) for p in RECORDS]
     with topic.member():
         with pytest.raises(KafkaModuleError) as failure:
-            apply_reset(module_connection(topic.bootstrap), topic.group, writes)
+            apply_reset(module_connection, topic.group, writes)
     assert str(failure.value) == f"group {topic.group} is active (state Stable, 1 members): stop its consumers first"
     assert topic.committed() == {0: 3, 1: 5, 2: 7}
 
@@ -295,28 +297,27 @@ def test_missing_reset_value_is_refused(run_module):
 
 
 @pytest.fixture
-def module_connection():
-    """A KafkaConnection as the module builds it, for the write path on its own."""
+def module_connection(cluster):
+    """A KafkaConnection to `cluster` as the module builds it, for the write path on its own."""
     class Params:
-        def __init__(self, bootstrap):
-            self.params = dict((name, spec.get("default")) for name, spec in kafka_common_argument_spec().items())
-            self.params["bootstrap_servers"] = bootstrap
+        params = {**{name: spec.get("default") for name, spec in kafka_common_argument_spec().items()},
+                  **cluster.module_params()}
 
         def fail_json(self, **result):
             raise AssertionError(result)
 
-    return lambda bootstrap: KafkaConnection(Params(bootstrap))
+    return KafkaConnection(Params())
 
 
-def test_first_group_request_on_a_new_cluster(tmp_path, run_module):
+def test_first_group_request_on_a_new_cluster(tmp_path, run_module_unbound):
     """__consumer_offsets does not exist yet: the coordinator lookup is retried."""
     zookeeper = ZooKeeper(tmp_path / "zookeeper").start()
     try:
         broker = KafkaBroker(tmp_path / "kafka", zookeeper).start()
         try:
             started = time.monotonic()
-            result = succeeded(run_module(MODULE, bootstrap_servers=broker.bootstrap, group=unique("group"),
-                                          request_timeout=20))
+            result = succeeded(run_module_unbound(MODULE, bootstrap_servers=broker.bootstrap,
+                                                  group=unique("group"), request_timeout=20))
             assert result["group_state"] == "Dead"
             assert time.monotonic() - started < 20
         finally:

@@ -1,4 +1,4 @@
-"""kafka_info against the real fixture broker."""
+"""kafka_info against the real fixture brokers, plaintext and SASL_SSL."""
 import time
 import uuid
 
@@ -9,30 +9,31 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import wait_until
 
 MODULE = "kafka_info"
+pytestmark = pytest.mark.on_both_brokers
 
 
 def unique(prefix):
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def create_topic(bootstrap, partitions):
+def create_topic(cluster, partitions):
     name = unique("info")
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = AdminClient(cluster.client_config())
     admin.create_topics([NewTopic(name, partitions, 1)])[name].result(30)
     return name
 
 
-def produce(bootstrap, topic, count_per_partition, partitions):
-    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+def produce(cluster, topic, count_per_partition, partitions):
+    producer = Producer({**cluster.client_config(), "acks": "all"})
     for partition in range(partitions):
         for sequence in range(count_per_partition):
             producer.produce(topic, key=str(sequence), value=b"event", partition=partition)
     assert producer.flush(30) == 0
 
 
-def consume_everything(bootstrap, topic, group, expected):
+def consume_everything(cluster, topic, group, expected):
     """A real member reads every record, commits and leaves."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
+    consumer = Consumer({**cluster.client_config(), "group.id": group, "enable.auto.commit": False,
                          "auto.offset.reset": "earliest"})
     consumer.subscribe([topic])
     read = []
@@ -62,16 +63,16 @@ def by_name(entries, name):
     return matches[0]
 
 
-def test_reports_the_broker_the_controller_and_the_cluster_id(run_module, kafka):
+def test_reports_the_broker_the_controller_and_the_cluster_id(run_module, cluster):
     result = succeeded(run_module(MODULE, gather=["brokers"]))
-    assert result["brokers"] == [dict(id=kafka.broker_id, host="127.0.0.1", port=kafka.port, rack=None)]
-    assert result["controller_id"] == kafka.broker_id
+    assert result["brokers"] == [dict(id=cluster.broker_id, host="127.0.0.1", port=cluster.port, rack=None)]
+    assert result["controller_id"] == cluster.broker_id
     assert isinstance(result["cluster_id"], str) and len(result["cluster_id"]) == 22
     assert "topics" not in result and "consumer_groups" not in result
 
 
-def test_reports_a_healthy_topic(run_module, kafka):
-    name = create_topic(kafka.bootstrap, 3)
+def test_reports_a_healthy_topic(run_module, cluster):
+    name = create_topic(cluster, 3)
     result = succeeded(run_module(MODULE, gather=["topics"]))
     assert by_name(result["topics"], name) == dict(
         name=name, internal=False, partitions=3, replication_factor=1,
@@ -81,14 +82,14 @@ def test_reports_a_healthy_topic(run_module, kafka):
     assert "brokers" not in result and "consumer_groups" not in result
 
 
-def test_reports_a_groups_lag_after_producing_unconsumed_messages(run_module, kafka):
-    topic, group = create_topic(kafka.bootstrap, 2), unique("group")
-    produce(kafka.bootstrap, topic, 5, 2)
-    consume_everything(kafka.bootstrap, topic, group, 10)
+def test_reports_a_groups_lag_after_producing_unconsumed_messages(run_module, cluster):
+    topic, group = create_topic(cluster, 2), unique("group")
+    produce(cluster, topic, 5, 2)
+    consume_everything(cluster, topic, group, 10)
     assert by_name(succeeded(run_module(MODULE, gather=["consumer_groups"]))["consumer_groups"], group) == dict(
         name=group, state="Empty", members=0, total_lag=0)
 
-    produce(kafka.bootstrap, topic, 3, 2)
+    produce(cluster, topic, 3, 2)
     result = succeeded(run_module(MODULE, gather=["consumer_groups"], lag_per_partition=True))
     assert by_name(result["consumer_groups"], group) == dict(
         name=group, state="Empty", members=0, total_lag=6, partitions=[
@@ -98,9 +99,9 @@ def test_reports_a_groups_lag_after_producing_unconsumed_messages(run_module, ka
     assert "brokers" not in result and "topics" not in result
 
 
-def test_reports_the_members_of_an_active_group(run_module, kafka):
-    topic, group = create_topic(kafka.bootstrap, 1), unique("group")
-    consumer = Consumer({"bootstrap.servers": kafka.bootstrap, "group.id": group})
+def test_reports_the_members_of_an_active_group(run_module, cluster):
+    topic, group = create_topic(cluster, 1), unique("group")
+    consumer = Consumer({**cluster.client_config(), "group.id": group})
     consumer.subscribe([topic])
 
     def assigned():
@@ -129,7 +130,7 @@ def test_unreachable_brokers_fail_in_one_line(run_module, gather):
     assert "\n" not in result["msg"] and "exception" not in result
 
 
-def test_wait_returns_once_the_expected_broker_is_registered_and_all_is_replicated(run_module, kafka):
+def test_wait_returns_once_the_expected_broker_is_registered_and_all_is_replicated(run_module):
     broker_id = succeeded(run_module(MODULE, gather=["brokers"]))["brokers"][0]["id"]
     result = succeeded(run_module(MODULE, gather=["brokers"], wait=True, wait_brokers=[broker_id], wait_timeout=30))
     assert result["waited"] < 30

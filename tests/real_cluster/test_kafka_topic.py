@@ -1,9 +1,9 @@
-"""kafka_topic against real brokers: the session's fixture broker, and for the
-policy and authorization errors a second broker of this module's own with SASL,
-ACLs and a CreateTopicPolicy (neither can be switched on at run time)."""
+"""kafka_topic against real brokers: the session's fixture brokers, plaintext
+and SASL_SSL, and for the policy and authorization errors a broker of this
+module's own with SASL, ACLs and a CreateTopicPolicy (a policy cannot be
+switched on at run time)."""
 import json
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -14,9 +14,7 @@ from confluent_kafka.admin import (
     AclBinding, AclOperation, AclPermissionType, AdminClient, ConfigResource, ConfigSource, NewTopic,
     ResourcePatternType, ResourceType)
 
-from tests.bench.services import (
-    LOG4J, QUIET_LOGGER, JavaService, free_port, java_cmd, kafka_archive, unpack, wait_until)
-from tests.bench.versions import version
+from tests.bench.services import QUIET_LOGGER, KafkaBroker, free_port, kafka_home
 
 SEED_TOPICS = [  # kafka-configuration-guide.md: partitions and retention of the platform topics
     ("raw-events", 3, 604800000),
@@ -25,6 +23,7 @@ SEED_TOPICS = [  # kafka-configuration-guide.md: partitions and retention of the
     ("recommendations", 2, 86400000),
     ("business-metrics", 1, 2592000000),
 ]
+pytestmark = pytest.mark.on_both_brokers
 
 
 def unique(prefix="it"):
@@ -32,8 +31,8 @@ def unique(prefix="it"):
 
 
 @pytest.fixture
-def admin(kafka):
-    return AdminClient({"bootstrap.servers": kafka.bootstrap})
+def admin(cluster):
+    return AdminClient(cluster.client_config())
 
 
 def describe(admin, name):
@@ -365,40 +364,25 @@ public class ReservedPrefixPolicy implements CreateTopicPolicy {
 ADMIN_SECRET, APP_SECRET = "admin-" + uuid.uuid4().hex, "app-" + uuid.uuid4().hex
 
 
-class GuardedBroker(JavaService):
+class GuardedBroker(KafkaBroker):
     """SASL/PLAIN users `admin` (super user) and `app`, ACLs, and a CreateTopicPolicy."""
 
     name = "kafka-guarded"
 
-    def __init__(self, workdir, zookeeper):
-        super().__init__(workdir)
-        self.zookeeper = zookeeper
-
-    @property
-    def bootstrap(self):
-        return f"127.0.0.1:{self.port}"
-
-    def client(self, user, password):
+    def client_config(self, user="admin", password=ADMIN_SECRET):
         return {"bootstrap.servers": self.bootstrap, "security.protocol": "SASL_PLAINTEXT",
                 "sasl.mechanism": "PLAIN", "sasl.username": user, "sasl.password": password,
                 # These clients outlive the broker; their reconnect complaints would end up in the test output.
                 "logger": QUIET_LOGGER}
 
-    def start(self):
-        home = unpack(kafka_archive()) / f"kafka_2.13-{version('kafka')}"
-        classes = self.workdir / "policy"
-        classes.mkdir()
-        (classes / "ReservedPrefixPolicy.java").write_text(POLICY)
-        javac = shutil.which("javac")
-        assert javac, "javac (a JDK) is needed to build the broker's CreateTopicPolicy"
-        subprocess.run([javac, "-cp", str(home / "libs" / "*"), "-d", str(classes),
-                        str(classes / "ReservedPrefixPolicy.java")], check=True, capture_output=True)
-        self.port = free_port()
+    def module_params(self, user="admin", password=ADMIN_SECRET):
+        return dict(bootstrap_servers=self.bootstrap, security_protocol="SASL_PLAINTEXT",
+                    sasl_mechanism="PLAIN", sasl_username=user, sasl_password=password)
+
+    def security_properties(self):
         jaas = ('org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" '
                 f'password="{ADMIN_SECRET}" user_admin="{ADMIN_SECRET}" user_app="{APP_SECRET}";')
-        props = self.workdir / "server.properties"
-        props.write_text("\n".join([
-            "broker.id=0",
+        return [
             f"listeners=SASL_PLAINTEXT://127.0.0.1:{self.port}",
             "security.inter.broker.protocol=SASL_PLAINTEXT",
             "sasl.mechanism.inter.broker.protocol=PLAIN",
@@ -407,24 +391,23 @@ class GuardedBroker(JavaService):
             "authorizer.class.name=kafka.security.authorizer.AclAuthorizer",
             "super.users=User:admin",
             "create.topic.policy.class.name=ReservedPrefixPolicy",
-            f"log.dirs={self.workdir / 'data'}",
-            f"zookeeper.connect=127.0.0.1:{self.zookeeper.port}/{self.name}",
-            "offsets.topic.replication.factor=1",
-            "auto.create.topics.enable=false",
-        ]) + "\n")
-        log4j = self.workdir / "log4j.properties"
-        self.log_file = self.workdir / "server.log"
-        log4j.write_text(LOG4J.format(path=self.log_file))
-        argv = java_cmd(home, 512, "kafka.Kafka", props, log4j=log4j, logs_dir=self.workdir)
-        argv[argv.index("-cp") + 1] += f":{classes}"
-        self.spawn(argv)
-        wait_until("guarded Kafka broker", self.ready, self.process, self.log_file)
-        return self
+        ]
 
-    def ready(self):
-        socket.create_connection(("127.0.0.1", self.port), timeout=2).close()
-        admin = AdminClient(self.client("admin", ADMIN_SECRET))
-        return bool(admin.describe_cluster(request_timeout=5).result(timeout=10).nodes)
+    def start(self):
+        self.policy_classes = self.workdir / "policy"
+        self.policy_classes.mkdir()
+        source = self.policy_classes / "ReservedPrefixPolicy.java"
+        source.write_text(POLICY)
+        javac = shutil.which("javac")
+        assert javac, "javac (a JDK) is needed to build the broker's CreateTopicPolicy"
+        subprocess.run([javac, "-cp", str(kafka_home() / "libs" / "*"), "-d", str(self.policy_classes), str(source)],
+                       check=True, capture_output=True)
+        return super().start()
+
+    def spawn(self, argv, **kwargs):
+        # The broker loads the policy from its class path.
+        argv[argv.index("-cp") + 1] += f":{self.policy_classes}"
+        super().spawn(argv, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -436,48 +419,43 @@ def guarded(zookeeper, tmp_path_factory):
         broker.stop()
 
 
-def as_user(guarded, user, password):
-    return dict(bootstrap_servers=guarded.bootstrap, security_protocol="SASL_PLAINTEXT",
-                sasl_mechanism="PLAIN", sasl_username=user, sasl_password=password)
-
-
 @pytest.mark.parametrize("check", [True, False])
-def test_policy_violation(run_module, guarded, check):
+def test_policy_violation(run_module_unbound, guarded, check):
     name = unique("reserved")
-    result = run_module("kafka_topic", check=check, name=name, partitions=1, replication_factor=1,
-                        **as_user(guarded, "admin", ADMIN_SECRET))
+    result = run_module_unbound("kafka_topic", check=check, name=name, partitions=1, replication_factor=1,
+                                **guarded.module_params())
     assert_failed(result, f"topic {name}: POLICY_VIOLATION", "topics named reserved-* belong to the platform team")
-    assert describe(AdminClient(guarded.client("admin", ADMIN_SECRET)), name) is None
+    assert describe(AdminClient(guarded.client_config()), name) is None
 
 
-def test_policy_allows_other_names(run_module, guarded):
+def test_policy_allows_other_names(run_module_unbound, guarded):
     name = unique()
-    result = run_module("kafka_topic", name=name, partitions=1, **as_user(guarded, "admin", ADMIN_SECRET))
+    result = run_module_unbound("kafka_topic", name=name, partitions=1, **guarded.module_params())
     assert only(result)["actions"] == ["create"]
 
 
-def test_authorization_failure_names_the_topic_and_hides_the_password(run_module, guarded):
+def test_authorization_failure_names_the_topic_and_hides_the_password(run_module_unbound, guarded):
     name = unique("app")
-    result = run_module("kafka_topic", name=name, partitions=1, replication_factor=1,
-                        **as_user(guarded, "app", APP_SECRET))
+    result = run_module_unbound("kafka_topic", name=name, partitions=1, replication_factor=1,
+                                **guarded.module_params("app", APP_SECRET))
     assert_failed(result, f"topic {name}: TOPIC_AUTHORIZATION_FAILED")
     assert APP_SECRET not in json.dumps(result) + result["_stderr"]
 
 
-def test_authorization_failure_on_create_when_only_describe_is_granted(run_module, guarded):
+def test_authorization_failure_on_create_when_only_describe_is_granted(run_module_unbound, guarded):
     prefix = unique("app")
-    admin = AdminClient(guarded.client("admin", ADMIN_SECRET))
+    admin = AdminClient(guarded.client_config())
     acl = AclBinding(ResourceType.TOPIC, prefix, ResourcePatternType.PREFIXED, "User:app", "*",
                      AclOperation.DESCRIBE, AclPermissionType.ALLOW)
     admin.create_acls([acl])[acl].result(15)
     name = f"{prefix}-orders"
-    app = AdminClient(guarded.client("app", APP_SECRET))
+    app = AdminClient(guarded.client_config("app", APP_SECRET))
     deadline = time.monotonic() + 30
     while describe_error(app, name) != "UNKNOWN_TOPIC_OR_PART":  # the broker learns ACLs from ZooKeeper
         assert time.monotonic() < deadline, "the DESCRIBE grant never reached the broker"
         time.sleep(0.2)
-    result = run_module("kafka_topic", name=name, partitions=1, replication_factor=1,
-                        **as_user(guarded, "app", APP_SECRET))
+    result = run_module_unbound("kafka_topic", name=name, partitions=1, replication_factor=1,
+                                **guarded.module_params("app", APP_SECRET))
     assert_failed(result, f"topic {name}: TOPIC_AUTHORIZATION_FAILED")
     assert APP_SECRET not in json.dumps(result) + result["_stderr"]
     assert describe(admin, name) is None

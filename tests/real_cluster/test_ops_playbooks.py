@@ -204,28 +204,52 @@ def test_cluster_status_of_the_fixture(kafka, group):
     assert messages(output, "Check that no partition is offline") == ["Every partition has a leader."]
 
 
+def broker_inventory(path, broker, protocol, **variables):
+    """An environment's inventory whose one broker is `broker`, at the address
+    its kafka_broker_* variables give, as inventories/prod gives them."""
+    host, port = broker.bootstrap.rsplit(":", 1)
+    path.write_text(json.dumps({"all": {"children": {"kafka_broker": {"hosts": {"fixture-broker": {
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+        "kafka_broker_id": broker.broker_id, "kafka_broker_advertised_host": host,
+        "kafka_broker_listeners": {"CLIENTS": {"port": int(port), "protocol": protocol}},
+        "kafka_broker_client_listener": "CLIENTS", **variables}}}}}}))
+    return path
+
+
 @pytest.fixture
 def fixture_inventory(kafka, tmp_path):
-    """An environment's inventory whose one broker is the fixture broker, at the
-    address its kafka_broker_* variables give, as inventories/prod gives them."""
-    host, port = kafka.bootstrap.rsplit(":", 1)
-    inventory = tmp_path / "hosts.yml"
-    inventory.write_text(json.dumps({"all": {"children": {"kafka_broker": {"hosts": {"fixture-broker": {
-        "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-        "kafka_broker_id": kafka.broker_id, "kafka_broker_advertised_host": host,
-        "kafka_broker_listeners": {"PLAINTEXT": {"port": int(port), "protocol": "PLAINTEXT"}}}}}}}}))
-    return inventory
+    return broker_inventory(tmp_path / "hosts.yml", kafka, "PLAINTEXT")
 
 
-@pytest.mark.parametrize("playbook", ["cluster_status", "consumer_lag", "reset_offsets"])
-def test_ops_playbooks_talk_to_the_inventorys_cluster(kafka, group, fixture_inventory, playbook):
-    extra_vars = {} if playbook == "cluster_status" else {"group": group.name}
-    if playbook == "reset_offsets":
-        extra_vars.update(topic=group.topic, strategy="earliest")
-    rc, output = run_playbook(f"ecommerce.kafka.{playbook}", inventory=fixture_inventory, **extra_vars)
+def test_ops_playbooks_talk_to_the_inventorys_cluster(kafka, group, fixture_inventory):
+    """No -e bootstrap_servers: each playbook reads the fixture cluster, named only by the inventory."""
+    rc, output = run_playbook("ecommerce.kafka.cluster_status", inventory=fixture_inventory)
     assert rc == 0, output
-    assert task_result(output, "Record how to connect to the cluster")["ansible_facts"] == {
-        "ops_connection": {"bootstrap_servers": kafka.bootstrap, "security_protocol": "PLAINTEXT"}}
+    assert messages(output, "Show each broker") == [f"broker {kafka.broker_id} at {kafka.bootstrap} (controller)"]
+
+    rc, output = run_playbook("ecommerce.kafka.consumer_lag", inventory=fixture_inventory, group=group.name)
+    assert rc == 0, output
+    assert messages(output, "Show the total lag of the group") == [
+        f"group {group.name} (Empty): total lag 21 over 3 partitions"]
+
+    rc, output = run_playbook("ecommerce.kafka.reset_offsets", inventory=fixture_inventory, group=group.name,
+                              topic=group.topic, strategy="earliest")
+    assert rc == 0, output
+    assert messages(output, OUTCOME) == [
+        f"Dry run: nothing written to group {group.name}; run again with -e execute=true to write."]
+
+
+def test_cluster_status_of_a_secured_inventory_connects_as_its_admin(secure_kafka, tmp_path):
+    """SASL_SSL with SCRAM and the CA from the inventory: no PLAINTEXT back door,
+    and the password in no output."""
+    inventory = broker_inventory(tmp_path / "hosts.yml", secure_kafka, "SASL_SSL",
+                                 kafka_broker_admin_password=secure_kafka.passwords["admin"],
+                                 kafka_broker_admin_ca_file=str(secure_kafka.ca))
+    rc, output = run_playbook("ecommerce.kafka.cluster_status", inventory=inventory)
+    assert rc == 0, output
+    assert messages(output, "Show each broker") == [
+        f"broker {secure_kafka.broker_id} at {secure_kafka.bootstrap} (controller)"]
+    assert secure_kafka.passwords["admin"] not in json.dumps(output)
 
 
 def test_ops_playbooks_name_the_missing_cluster(tmp_path):
