@@ -343,7 +343,7 @@ def start_tool(main, *args):
 
 
 def finish_tool(what, tool, secret=None):
-    output, _ = tool.communicate(timeout=START_TIMEOUT)
+    output = tool.communicate(timeout=START_TIMEOUT)[0]
     if tool.returncode:
         if secret:  # ConfigCommand quotes a credential it cannot parse
             output = output.replace(secret, "***")
