@@ -9,18 +9,21 @@ addresses directly.
 Waits poll with a deadline; nothing sleeps for a fixed time to let things settle.
 """
 import argparse
+import concurrent.futures
 import json
 import logging
 import os
 import pathlib
 import socket
+import ssl
 import sys
 import threading
 import time
 import uuid
 
 from confluent_kafka import Consumer, ElectionType, KafkaException, Producer, TopicCollection, TopicPartition
-from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, NewTopic
+from confluent_kafka.admin import (AdminClient, ConfigResource, ConfigSource, NewTopic, ScramCredentialInfo, ScramMechanism,
+                                  UserScramCredentialDeletion, UserScramCredentialUpsertion)
 
 REQUEST_TIMEOUT = 15
 # librdkafka reports every refused connection; while a broker is down on purpose
@@ -30,13 +33,21 @@ CLIENT_LOG.addHandler(logging.NullHandler())
 CLIENT_LOG.propagate = False
 
 
+# How every client of the probe connects and logs in (librdkafka keys), read
+# from the file --client-config names, so no secret is on a command line.
+CLIENT_SECURITY = {}
+
+
 class CheckFailed(Exception):
     """A claim about the cluster that the real state contradicts."""
 
 
-def admin_client(bootstrap):
-    return AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": REQUEST_TIMEOUT * 1000,
-                        "logger": CLIENT_LOG})
+def client_config(bootstrap, **settings):
+    return {"bootstrap.servers": bootstrap, "logger": CLIENT_LOG, **CLIENT_SECURITY, **settings}
+
+
+def admin_client(bootstrap, **settings):
+    return AdminClient(client_config(bootstrap, **{"socket.timeout.ms": REQUEST_TIMEOUT * 1000, **settings}))
 
 
 def answer(future):
@@ -46,10 +57,7 @@ def answer(future):
 
 def durable_producer(bootstrap, **extra):
     """The producer every check writes with: nothing counts as written until all in-sync replicas have it."""
-    config = {"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True, "linger.ms": 5,
-              "logger": CLIENT_LOG}
-    config.update(extra)
-    return Producer(config)
+    return Producer(client_config(bootstrap, **{"acks": "all", "enable.idempotence": True, "linger.ms": 5, **extra}))
 
 
 def describe_brokers(admin):
@@ -234,8 +242,8 @@ def check_read_back(args):
     report = {}
     for partition, leader in sorted(leaders.items()):
         address = brokers[leader]
-        consumer = Consumer({"bootstrap.servers": address, "group.id": "molecule-prod-read-back-%s" % token,
-                             "enable.auto.commit": False, "logger": CLIENT_LOG})
+        consumer = Consumer(client_config(address, **{"group.id": "molecule-prod-read-back-%s" % token,
+                                                      "enable.auto.commit": False}))
         try:
             consumer.assign([TopicPartition(args.topic, partition, delivered[partition])])
             message = wait_for(lambda: consumer.poll(1.0), args.deadline,
@@ -298,6 +306,113 @@ def check_healthy(args):
     except CheckFailed as exc:
         raise CheckFailed("%s; last seen: %s" % (exc, last), last)
     return dict(last, seconds=round(time.monotonic() - started, 1))
+
+
+REFUSAL_TIMEOUT = 8
+
+
+def connection_refused(config):
+    """None when a client with `config` reads the cluster's metadata, else the
+    first error librdkafka reported (or that it got no answer)."""
+    errors = []
+    admin = AdminClient({"logger": CLIENT_LOG, "error_cb": lambda error: errors.append(error.str()), **config})
+    try:
+        admin.list_topics(timeout=REFUSAL_TIMEOUT)
+    except KafkaException as exc:
+        admin.poll(1)  # serves the error callbacks, which name the cause
+        return " | ".join(dict.fromkeys(errors)) or exc.args[0].str()
+    return None
+
+
+def without_login(config):
+    return {key: value for key, value in config.items() if not key.startswith("sasl.")}
+
+
+def host_name_refused(address, ca_file):
+    """The TLS handshake with the broker at `address` when the client expects
+    another name than the certificate holds."""
+    host, port = address.rsplit(":", 1)
+    context = ssl.create_default_context(cafile=ca_file)
+    try:
+        with socket.create_connection((host, int(port)), timeout=REFUSAL_TIMEOUT) as sock:
+            with context.wrap_socket(sock, server_hostname="not-in-the-certificate.invalid"):
+                return None
+    except ssl.SSLCertVerificationError as exc:
+        return exc.verify_message
+
+
+def authorization_errors(bootstrap, topic, login):
+    """What a principal with no ACL gets when it writes to and reads from `topic`."""
+    config = client_config(bootstrap, **login)
+    produced = []
+    producer = Producer({**config, "message.timeout.ms": REFUSAL_TIMEOUT * 1000})
+    producer.produce(topic, b"no-acl", on_delivery=lambda err, msg: produced.append(err))
+    producer.flush(REFUSAL_TIMEOUT + 5)
+    consumer = Consumer({**config, "group.id": "cluster-probe-no-acl", "enable.auto.commit": False})
+    try:
+        consumer.assign([TopicPartition(topic, 0, 0)])
+        message = consumer.poll(REFUSAL_TIMEOUT)
+        consumed = message.error() if message is not None else None
+    finally:
+        consumer.close()
+    return {"produce": produced[0].name() if produced and produced[0] else None,
+            "consume": consumed.name() if consumed else None}
+
+
+class PrincipalWithoutAcl:
+    """A SCRAM user that the check creates as the admin and deletes afterwards,
+    with no ACL of its own: what it may do, anyone may."""
+
+    def __init__(self, bootstrap):
+        self.bootstrap = bootstrap
+        self.admin = admin_client(bootstrap)
+        self.mechanism = ScramMechanism[CLIENT_SECURITY["sasl.mechanism"].replace("-", "_")]
+        self.name = "cluster-probe-" + uuid.uuid4().hex[:8]
+        self.login = {"sasl.username": self.name, "sasl.password": uuid.uuid4().hex}
+
+    def __enter__(self):
+        credential = UserScramCredentialUpsertion(self.name, ScramCredentialInfo(self.mechanism, 4096),
+                                                  self.login["sasl.password"].encode())
+        answer(self.admin.alter_user_scram_credentials([credential])[self.name])
+        # Each broker learns of the new user from ZooKeeper, a moment later.
+        wait_for(lambda: connection_refused(client_config(self.bootstrap, **self.login)) is None,
+                 60, "the brokers to know user %s" % self.name)
+        return self.login
+
+    def __exit__(self, *exc_info):
+        deletion = UserScramCredentialDeletion(self.name, self.mechanism)
+        answer(self.admin.alter_user_scram_credentials([deletion])[self.name])
+
+
+def check_security(args):
+    """Every way in that the cluster must refuse is refused, and the admin is let in."""
+    first = args.bootstrap.split(",")[0]
+    # Each refusal may take the whole timeout to show, so all are tried at once.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(args.listeners) + 6) as pool:
+        plaintext = dict((address, pool.submit(connection_refused, {"bootstrap.servers": address,
+                                                                    "security.protocol": "PLAINTEXT"}))
+                         for address in args.listeners)
+        checks = {
+            "no_credentials": pool.submit(connection_refused, {**without_login(client_config(first)), "security.protocol": "SSL"}),
+            "wrong_password": pool.submit(connection_refused, client_config(first, **{"sasl.password": "not-" + uuid.uuid4().hex})),
+            "untrusted_ca": pool.submit(connection_refused, client_config(first, **{"ssl.ca.location": args.untrusted_ca})),
+            "wrong_host_name": pool.submit(host_name_refused, first, CLIENT_SECURITY["ssl.ca.location"]),
+            "admin": pool.submit(connection_refused, client_config(args.bootstrap)),
+        }
+        with PrincipalWithoutAcl(args.bootstrap) as login:
+            report = {"no_acl": authorization_errors(args.bootstrap, args.topic, login)}
+        report.update((name, future.result()) for name, future in checks.items())
+        report["plaintext"] = dict((address, future.result()) for address, future in plaintext.items())
+    let_in = [address for address, refusal in report["plaintext"].items() if refusal is None]
+    let_in += [check for check in ("no_credentials", "wrong_password", "untrusted_ca", "wrong_host_name") if report[check] is None]
+    if let_in:
+        raise CheckFailed("let in: %s" % ", ".join(let_in), report)
+    if report["admin"] is not None:
+        raise CheckFailed("the admin was refused: %s" % report["admin"], report)
+    if report["no_acl"]["produce"] != "TOPIC_AUTHORIZATION_FAILED" or report["no_acl"]["consume"] not in (
+            "TOPIC_AUTHORIZATION_FAILED", "GROUP_AUTHORIZATION_FAILED"):
+        raise CheckFailed("a principal with no ACL got %s" % report["no_acl"], report)
+    return report
 
 
 def check_broker_config(args):
@@ -407,8 +522,7 @@ def read_run_back(bootstrap, topic, run, deadline_seconds=120):
     """Sequence numbers of one run's messages, as stored, duplicates included, and why reading stopped short."""
     admin = admin_client(bootstrap)
     partitions = sorted(partition_leaders(admin, topic))
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "molecule-prod-run-%s" % run,
-                         "enable.auto.commit": False, "logger": CLIENT_LOG})
+    consumer = Consumer(client_config(bootstrap, **{"group.id": "molecule-prod-run-%s" % run, "enable.auto.commit": False}))
     found = []
     try:
         ends = {partition: consumer.get_watermark_offsets(TopicPartition(topic, partition),
@@ -505,6 +619,7 @@ def comma_list(text):
 
 def parser():
     root = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    root.add_argument("--client-config", help="JSON file of librdkafka security settings for every client")
     commands = root.add_subparsers(dest="command", required=True)
 
     def command(name, handler, help_text):
@@ -547,6 +662,12 @@ def parser():
     sub.add_argument("--key", required=True)
     sub.add_argument("--value", help="the value every broker must run with; without it, any one value")
 
+    sub = command("security", check_security, "every way in without the right login, CA and name is refused")
+    sub.add_argument("--bootstrap", required=True, help="the client listeners, where the admin logs in")
+    sub.add_argument("--listeners", type=comma_list, required=True, help="host:port of every listener of every broker")
+    sub.add_argument("--topic", required=True, help="a topic that a principal without ACL may not write or read")
+    sub.add_argument("--untrusted-ca", required=True, help="CA certificates that did not sign the brokers'")
+
     sub = command("produce-continuously", produce_continuously, "acks=all writer for the rolling restart")
     sub.add_argument("--bootstrap", required=True)
     sub.add_argument("--topic", required=True)
@@ -571,6 +692,8 @@ def parser():
 
 def main():
     args = parser().parse_args()
+    if args.client_config:
+        CLIENT_SECURITY.update(json.loads(pathlib.Path(args.client_config).read_text()))
     try:
         report = args.handler(args)
     except CheckFailed as exc:

@@ -396,3 +396,46 @@ def test_verify_stack_refuses_another_compatibility_level(kafka, schema_registry
     proc = verify_stack(kafka, schema_registry, compatibility="BACKWARD")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"FAILED default compatibility is {REGISTRY_DEFAULT_COMPATIBILITY}, expected BACKWARD" in proc.stderr
+
+
+@pytest.fixture
+def admin_settings(secure_kafka, tmp_path):
+    """The admin's security settings, as the file --client-config reads."""
+    settings = secure_kafka.client_config()
+    del settings["bootstrap.servers"]
+    path = tmp_path / "admin.json"
+    path.write_text(json.dumps(settings))
+    return path
+
+
+def security_check(secure_kafka, admin_settings, topic, listeners=None):
+    return cluster_probe(
+        "--client-config", admin_settings, "security", "--bootstrap", secure_kafka.bootstrap, "--topic", topic,
+        "--listeners", ",".join(listeners or [secure_kafka.bootstrap, secure_kafka.bootstrap_mutual_tls]),
+        "--untrusted-ca", secure_kafka.untrusted_ca)
+
+
+def test_security_refuses_every_way_in_but_the_admins(secure_kafka, admin_settings):
+    admin_client = AdminClient(secure_kafka.client_config())
+    topic = unique("probe-security")
+    admin_client.create_topics([NewTopic(topic, 1, 1)])[topic].result(30)
+    try:
+        report = succeeded(security_check(secure_kafka, admin_settings, topic))
+    finally:
+        delete_topics(admin_client, [topic])
+    assert report["admin"] is None
+    assert set(report["plaintext"]) == {secure_kafka.bootstrap, secure_kafka.bootstrap_mutual_tls}
+    assert all(report["plaintext"].values())
+    assert "invalid credentials" in report["wrong_password"]
+    assert "certificate verify failed" in report["untrusted_ca"]
+    assert "Hostname mismatch" in report["wrong_host_name"]
+    assert report["no_credentials"]
+    assert report["no_acl"]["produce"] == "TOPIC_AUTHORIZATION_FAILED"
+    users = admin_client.describe_user_scram_credentials().result(30)
+    assert not [user for user in users if user.startswith("cluster-probe-")], "the probe's user is left"
+
+
+def test_security_names_a_listener_that_lets_plaintext_in(secure_kafka, kafka, admin_settings):
+    reason = failed(security_check(secure_kafka, admin_settings, unique("probe-security"),
+                                   listeners=[secure_kafka.bootstrap, kafka.bootstrap]), "security")
+    assert reason == f"let in: {kafka.bootstrap}"
