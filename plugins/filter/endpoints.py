@@ -105,7 +105,9 @@ def admin_connection(brokers, hostvars):
                           sasl_username=first['kafka_broker_admin_user'],
                           sasl_password=first.required('kafka_broker_admin_password', 'the client listener uses ' + protocol))
     if protocol.endswith('SSL'):
-        connection['ssl_ca_location'] = first.required('kafka_broker_admin_ca_file', 'the client listener uses ' + protocol)
+        # The CA that the kafka_broker role keeps on the controller, unless another is named.
+        connection['ssl_ca_location'] = first['kafka_broker_admin_ca_file'] or os.path.join(
+            os.path.expanduser(first['kafka_broker_tls_ca_dir']), 'ca.pem')
         if first['kafka_broker_admin_certificate_file']:
             connection.update(ssl_certificate_location=first['kafka_broker_admin_certificate_file'],
                               ssl_key_location=first.required('kafka_broker_admin_key_file', 'a client certificate is set'))

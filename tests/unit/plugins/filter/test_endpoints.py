@@ -1,4 +1,6 @@
 """The address filters: a host's own variables win, role defaults fill the rest."""
+import os
+
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
@@ -82,14 +84,18 @@ def test_admin_connection_with_a_client_certificate():
         "ssl_certificate_location": "/pki/a.crt", "ssl_key_location": "/pki/a.key"}
 
 
-@pytest.mark.parametrize("missing, because", [
-    ("kafka_broker_admin_password", "the client listener uses SASL_SSL"),
-    ("kafka_broker_admin_ca_file", "the client listener uses SASL_SSL")])
-def test_admin_connection_names_the_missing_secret_or_ca(missing, because):
-    admin = {"kafka_broker_admin_password": "s3cret", "kafka_broker_admin_ca_file": "/pki/ca.crt"}
-    del admin[missing]
-    with pytest.raises(AnsibleFilterError, match=f"kafka_broker host b1: set {missing}, because {because}"):
-        admin_connection(["b1"], {"b1": secured("b1.example", **admin)})
+def test_admin_connection_names_the_missing_secret():
+    with pytest.raises(AnsibleFilterError, match="kafka_broker host b1: set kafka_broker_admin_password, "
+                                                 "because the client listener uses SASL_SSL"):
+        admin_connection(["b1"], {"b1": secured("b1.example")})
+
+
+def test_admin_connection_trusts_the_ca_of_the_role_by_default():
+    hostvars = {"b1": secured("b1.example", kafka_broker_admin_password="s3cret", kafka_broker_tls_ca_dir="/pki/platform")}
+    assert admin_connection(["b1"], hostvars)["ssl_ca_location"] == "/pki/platform/ca.pem"
+    hostvars = {"b1": secured("b1.example", kafka_broker_admin_password="s3cret")}
+    assert admin_connection(["b1"], hostvars)["ssl_ca_location"] == os.path.expanduser(
+        "~/.local/share/ecommerce.kafka/ca/ca.pem")
 
 
 def test_admin_connection_refuses_brokers_with_different_client_protocols():
