@@ -22,8 +22,9 @@ import time
 import uuid
 
 from confluent_kafka import Consumer, ElectionType, KafkaException, Producer, TopicCollection, TopicPartition
-from confluent_kafka.admin import (AdminClient, ConfigResource, ConfigSource, NewTopic, ScramCredentialInfo, ScramMechanism,
-                                  UserScramCredentialDeletion, UserScramCredentialUpsertion)
+from confluent_kafka.admin import (
+    AdminClient, ConfigResource, ConfigSource, NewTopic, ScramCredentialInfo, ScramMechanism, UserScramCredentialDeletion,
+    UserScramCredentialUpsertion)
 
 REQUEST_TIMEOUT = 15
 # librdkafka reports every refused connection; while a broker is down on purpose
@@ -415,6 +416,27 @@ def check_security(args):
     return report
 
 
+def served_certificate(address, ca_file):
+    """Serial number and expiry of the certificate the listener at `address` serves, checked against `ca_file`."""
+    host, port = address.rsplit(":", 1)
+    context = ssl.create_default_context(cafile=ca_file)
+    with socket.create_connection((host, int(port)), timeout=REQUEST_TIMEOUT) as sock:
+        with context.wrap_socket(sock, server_hostname=host) as tls:
+            certificate = tls.getpeercert()
+    return {"serial": certificate["serialNumber"], "not_after": certificate["notAfter"]}
+
+
+def check_certificates(args):
+    """The certificate each listener serves; with --renewed-since, each one must be another."""
+    report = dict((address, served_certificate(address, CLIENT_SECURITY["ssl.ca.location"])) for address in args.listeners)
+    if args.renewed_since:
+        before = json.loads(pathlib.Path(args.renewed_since).read_text())
+        kept = sorted(address for address in args.listeners if before.get(address, {}).get("serial") == report[address]["serial"])
+        if kept:
+            raise CheckFailed("still the certificate of before: %s" % ", ".join(kept), report)
+    return report
+
+
 def check_broker_config(args):
     """Every broker runs with the same value of a setting (the given one, if any), as the broker reports it."""
     admin = admin_client(args.bootstrap)
@@ -667,6 +689,10 @@ def parser():
     sub.add_argument("--listeners", type=comma_list, required=True, help="host:port of every listener of every broker")
     sub.add_argument("--topic", required=True, help="a topic that a principal without ACL may not write or read")
     sub.add_argument("--untrusted-ca", required=True, help="CA certificates that did not sign the brokers'")
+
+    sub = command("certificates", check_certificates, "the certificate each TLS listener serves")
+    sub.add_argument("--listeners", type=comma_list, required=True, help="host:port of TLS listeners")
+    sub.add_argument("--renewed-since", help="an earlier report of this check: every serial must have changed")
 
     sub = command("produce-continuously", produce_continuously, "acks=all writer for the rolling restart")
     sub.add_argument("--bootstrap", required=True)

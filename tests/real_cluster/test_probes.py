@@ -439,3 +439,15 @@ def test_security_names_a_listener_that_lets_plaintext_in(secure_kafka, kafka, a
     reason = failed(security_check(secure_kafka, admin_settings, unique("probe-security"),
                                    listeners=[secure_kafka.bootstrap, kafka.bootstrap]), "security")
     assert reason == f"let in: {kafka.bootstrap}"
+
+
+def test_certificates_reports_each_listeners_serial_and_judges_a_renewal(secure_kafka, admin_settings, tmp_path):
+    listeners = [secure_kafka.bootstrap, secure_kafka.bootstrap_mutual_tls]
+    report = succeeded(cluster_probe("--client-config", admin_settings, "certificates", "--listeners", ",".join(listeners)))
+    assert set(report) == set(listeners)
+    assert len({served["serial"] for served in report.values()}) == 1, "one broker, one certificate"
+    before = tmp_path / "before.json"
+    before.write_text(json.dumps(report))
+    reason = failed(cluster_probe("--client-config", admin_settings, "certificates", "--listeners", ",".join(listeners),
+                                  "--renewed-since", before), "certificates")
+    assert reason == f"still the certificate of before: {', '.join(sorted(listeners))}"
