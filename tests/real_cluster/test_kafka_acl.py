@@ -15,6 +15,7 @@ from confluent_kafka.admin import (
     ResourceType)
 
 from tests.bench.services import QUIET_LOGGER, delete_topics
+from tests.real_cluster.module_results import assert_failed, succeeded
 
 NO_AUTHORIZER = "the brokers have no authorizer (authorizer.class.name)"
 
@@ -68,21 +69,6 @@ def topic_binding(name, operation, resource="raw-events", **values):
 
 def text(name, operation, resource="raw-events", kind="TOPIC", pattern="LITERAL", permission="ALLOW", host="*"):
     return f"{name} {permission} {operation} on {kind} {resource} ({pattern}) from host {host}"
-
-
-def succeeded(result):
-    assert not result.get("failed"), result["msg"]
-    return result
-
-
-def assert_failed(result, *fragments):
-    assert result.get("failed"), result
-    message = result["msg"]
-    assert "\n" not in message and "Traceback" not in message + result["_stderr"]
-    assert "exception" not in result
-    for fragment in fragments:
-        assert fragment in message, message
-    return message
 
 
 # --- present: check mode, create, re-run ---------------------------------------------------------

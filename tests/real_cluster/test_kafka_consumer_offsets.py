@@ -18,6 +18,7 @@ from ansible_collections.ecommerce.kafka.plugins.module_utils.consumer_group imp
 from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import (
     KafkaConnection, KafkaModuleError, kafka_common_argument_spec, wait_until)
 from tests.bench.services import KafkaBroker, ZooKeeper
+from tests.real_cluster.module_results import succeeded
 
 RECORDS = {0: 10, 1: 12, 2: 14}
 MINUTE_MS = 60000
@@ -102,11 +103,6 @@ def targets(result):
 def warning_texts(result):
     return [warning["event"]["msg"] if isinstance(warning, dict) else warning
             for warning in result.get("warnings", [])]
-
-
-def succeeded(result):
-    assert not result.get("failed"), result.get("msg")
-    return result
 
 
 def refused(result):

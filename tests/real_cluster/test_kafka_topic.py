@@ -15,6 +15,7 @@ from confluent_kafka.admin import (
     ResourcePatternType, ResourceType)
 
 from tests.bench.services import QUIET_LOGGER, KafkaBroker, free_port, kafka_home
+from tests.real_cluster.module_results import assert_failed
 
 SEED_TOPICS = [  # kafka-configuration-guide.md: partitions and retention of the platform topics
     ("raw-events", 3, 604800000),
@@ -61,15 +62,6 @@ def describe_error(admin, name):
 def create(admin, name, partitions=1, config=None):
     admin.create_topics([NewTopic(name, partitions, 1, config=config or {})])[name].result(30)
     return name
-
-
-def assert_failed(result, *fragments):
-    assert result.get("failed"), result
-    message = result["msg"]
-    assert "\n" not in message and "Traceback" not in message + result["_stderr"]
-    assert "exception" not in result
-    for fragment in fragments:
-        assert fragment in message, message
 
 
 def only(result):

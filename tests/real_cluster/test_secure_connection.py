@@ -12,6 +12,7 @@ import pytest
 from confluent_kafka.admin import AdminClient
 
 from tests.bench.services import ADDRESS_NOT_IN_CERTIFICATE
+from tests.real_cluster.module_results import succeeded
 
 REQUEST_TIMEOUT = 2
 WRONG_PASSWORD = "wrong-" + secrets.token_urlsafe(8)
@@ -31,11 +32,6 @@ def connect(secure_kafka, run_module_unbound):
             assert secret not in shown, f"a secret is in the result of {module}"
         return result
     return run
-
-
-def succeeded(result):
-    assert not result.get("failed"), result["msg"]
-    return result
 
 
 def refused(result, bootstrap, *causes):
