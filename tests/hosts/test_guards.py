@@ -132,6 +132,15 @@ def test_dropping_a_log_folder_that_holds_data_is_refused(platform):
     assert platform.records() == RECORDS
 
 
+def test_switching_a_member_with_data_to_tls_is_refused(platform):
+    before = platform.snapshot(platform.first, "zookeeper", *ZOOKEEPER_FILES)
+    platform.hosts.playbook("playbooks/zookeeper.yml", platform.inventory(zookeeper_tls=True)).refused(
+        f"{platform.first}: zookeeper_tls is true, but this member holds data and runs with TLS off")
+    assert platform.snapshot(platform.first, "zookeeper", *ZOOKEEPER_FILES) == before
+    assert platform.hosts.sh(platform.first, "test", "-e", "/etc/zookeeper/tls", check=False).returncode == 1
+    assert platform.records() == RECORDS
+
+
 def test_growing_the_ensemble_of_a_member_with_data_is_refused_by_default(platform):
     before = platform.snapshot(platform.first, "zookeeper", *ZOOKEEPER_FILES)
     grown = {platform.first: 1, platform.second: 2, platform.third: 3}

@@ -84,9 +84,11 @@ def partition_health(admin):
     return sorted(under_replicated), sorted(offline)
 
 
-def four_letter_word(address, word, timeout=5.0):
+def four_letter_word(address, word, timeout=5.0, tls=None):
+    """ZooKeeper's answer to a four-letter word; tls is an SSLContext for a secure client port."""
     host, port = address.rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+    with socket.create_connection((host, int(port)), timeout=timeout) as raw:
+        sock = tls.wrap_socket(raw, server_hostname=host) if tls else raw
         sock.sendall(word.encode())
         chunks = []
         while True:
@@ -94,6 +96,16 @@ def four_letter_word(address, word, timeout=5.0):
             if not chunk:
                 return b"".join(chunks).decode()
             chunks.append(chunk)
+
+
+def zookeeper_tls(args, with_certificate=True):
+    """The TLS context of a ZooKeeper client: the platform's CA, and the client's certificate unless told not to."""
+    if not args.ca:
+        return None
+    context = ssl.create_default_context(cafile=args.ca)
+    if with_certificate:
+        context.load_cert_chain(args.certificate, args.key)
+    return context
 
 
 def zookeeper_mode(srvr_answer):
@@ -105,9 +117,10 @@ def zookeeper_mode(srvr_answer):
 
 def check_zookeeper_ensemble(args):
     modes = {}
+    tls = zookeeper_tls(args)
     for node in args.nodes:
         try:
-            modes[node] = zookeeper_mode(four_letter_word(node, "srvr"))
+            modes[node] = zookeeper_mode(four_letter_word(node, "srvr", tls=tls))
         except OSError as exc:
             raise CheckFailed("ZooKeeper %s did not answer srvr: %s" % (node, exc))
     leaders = [node for node, mode in modes.items() if mode == "leader"]
@@ -115,6 +128,29 @@ def check_zookeeper_ensemble(args):
     report = {"modes": modes, "leaders": leaders}
     if len(leaders) != 1 or len(followers) != len(modes) - 1:
         raise CheckFailed("the ensemble must have exactly one leader and only followers besides: %s" % modes, report)
+    return report
+
+
+def check_zookeeper_tls(args):
+    """Each member's client port answers only a TLS client with a certificate of the CA."""
+    report, problems = {}, []
+    attempts = {"plaintext": None, "tls_without_certificate": zookeeper_tls(args, with_certificate=False),
+                "tls_with_certificate": zookeeper_tls(args)}
+    for node in args.nodes:
+        seen = {}
+        for attempt, tls in attempts.items():
+            try:
+                seen[attempt] = "answered %r" % four_letter_word(node, "ruok", timeout=args.timeout, tls=tls)
+            except (OSError, ssl.SSLError) as exc:
+                seen[attempt] = "refused: %s" % (exc.__class__.__name__ if str(exc) in ("", "timed out") else exc)
+        report[node] = seen
+        if seen["tls_with_certificate"] != "answered 'imok'":
+            problems.append("%s did not answer a client with a certificate: %s" % (node, seen["tls_with_certificate"]))
+        for attempt in ("plaintext", "tls_without_certificate"):
+            if "imok" in seen[attempt]:
+                problems.append("%s answered a %s client" % (node, attempt.replace("_", " ")))
+    if problems:
+        raise CheckFailed("; ".join(problems), report)
     return report
 
 
@@ -652,8 +688,16 @@ def parser():
         sub.set_defaults(handler=handler)
         return sub
 
-    sub = command("zookeeper-ensemble", check_zookeeper_ensemble, "exactly one leader, the rest followers")
-    sub.add_argument("--nodes", type=comma_list, required=True, help="host:port,... of the members' client ports")
+    def zookeeper_client(sub):
+        sub.add_argument("--nodes", type=comma_list, required=True, help="host:port,... of the members' client ports")
+        sub.add_argument("--ca", help="CA of the members' certificates, for a secure client port")
+        sub.add_argument("--certificate", help="PEM certificate of the client, signed by the CA")
+        sub.add_argument("--key", help="PEM key of the client's certificate")
+
+    zookeeper_client(command("zookeeper-ensemble", check_zookeeper_ensemble, "exactly one leader, the rest followers"))
+    sub = command("zookeeper-tls", check_zookeeper_tls, "client ports answer only TLS clients with a certificate")
+    zookeeper_client(sub)
+    sub.add_argument("--timeout", type=float, default=5.0)
 
     sub = command("brokers", check_brokers, "the cluster has exactly these brokers")
     sub.add_argument("--bootstrap", required=True)

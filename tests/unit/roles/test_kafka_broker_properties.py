@@ -83,3 +83,33 @@ def test_server_properties_file_writes_booleans_the_java_way(render):
     assert "unclean.leader.election.enable=false\n" in text
     assert "auto.create.topics.enable=false\n" in text
     assert "broker.id=1\n" in text
+
+
+def test_zookeeper_tls_uses_the_brokers_own_pem_stores(render):
+    rendered = properties(render, kafka_broker_zookeeper_tls=True)
+    assert rendered["zookeeper.ssl.client.enable"] is True
+    assert rendered["zookeeper.clientCnxnSocket"] == "org.apache.zookeeper.ClientCnxnSocketNetty"
+    assert rendered["zookeeper.ssl.keystore.location"] == "/etc/kafka/tls/keystore.pem"
+    assert rendered["zookeeper.ssl.truststore.type"] == "PEM"
+    assert "zookeeper.set.acl" not in rendered
+    assert not [key for key in properties(render) if key.startswith("zookeeper.ssl")]
+
+
+def test_zookeeper_sasl_sets_acls_and_keeps_the_password_out_of_the_properties(render):
+    rendered = properties(render, kafka_broker_zookeeper_sasl=True, kafka_broker_zookeeper_password="zk-secret")
+    assert rendered["zookeeper.set.acl"] is True
+    assert not [key for key, value in rendered.items() if "zk-secret" in str(value)]
+
+
+def test_the_zookeeper_tools_get_the_same_tls_and_login_as_the_broker(render):
+    variables = broker_variables(kafka_broker_zookeeper_tls=True, kafka_broker_zookeeper_sasl=True,
+                                 kafka_broker_zookeeper_password="zk-secret")
+    tool = render(variables).expression("{{ _kafka_broker_zookeeper_tool }}")
+    assert "-Djava.security.auth.login.config=/etc/kafka/zookeeper-client.jaas" in tool
+    assert "-Dzookeeper.client.secure=true" in tool
+    assert "-Dzookeeper.ssl.keyStore.location=/etc/kafka/tls/keystore.pem" in tool
+    assert tool.index("-Dzookeeper.client.secure=true") < tool.index("org.apache.zookeeper.ZooKeeperMain")
+    assert not [argument for argument in tool if "zk-secret" in argument]
+    config_tool = render(variables).expression("{{ _kafka_broker_config_tool }}")
+    assert config_tool[-1] == "kafka.admin.ConfigCommand" and "-Dzookeeper.client.secure=true" in config_tool
+    assert render(variables).expression("{{ _kafka_broker_zookeeper_chroot_acl }}") == "sasl:kafka:cdrwa,world:anyone:r"

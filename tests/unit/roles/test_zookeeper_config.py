@@ -46,3 +46,30 @@ def test_a_member_with_its_own_ports_keeps_them_and_the_rest_the_defaults(render
     lines = zoo_cfg(render, members=("zk1", "zk2"), ids=(1, 2), hostvars=hostvars)
     assert [line for line in lines if line.startswith("server.")] == [
         "server.1=zk1:2888:3888", "server.2=zk2:2890:3890"]
+
+
+def test_with_tls_the_client_port_takes_tls_only_and_members_talk_tls(render):
+    lines = zoo_cfg(render, zookeeper_tls=True)
+    assert "secureClientPort=2181" in lines
+    assert not [line for line in lines if line.startswith("clientPort=")]
+    assert "ssl.clientAuth=need" in lines
+    assert "sslQuorum=true" in lines
+    assert "ssl.keyStore.location=/etc/zookeeper/tls/keystore.pem" in lines
+    assert "ssl.quorum.trustStore.location=/etc/zookeeper/tls/ca.pem" in lines
+    assert "ssl.quorum.trustStore.type=PEM" in lines
+    assert "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory" in lines
+
+
+def test_sasl_users_turn_on_the_sasl_provider_and_nothing_else_does(render):
+    assert not [line for line in zoo_cfg(render) if line.startswith("authProvider.")]
+    lines = zoo_cfg(render, zookeeper_sasl_users=[{"name": "kafka", "password": "secret"}])
+    assert "authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider" in lines
+    assert not [line for line in lines if "secret" in line]
+
+
+def test_the_jaas_file_is_passed_to_the_jvm_only_with_sasl_users(render):
+    variables = role_variables("zookeeper/defaults/main.yml", "zookeeper/vars/main.yml")
+    assert render(variables).expression("{{ _zookeeper_java_properties }}") == []
+    variables["zookeeper_sasl_users"] = [{"name": "kafka", "password": "secret"}]
+    assert render(variables).expression("{{ _zookeeper_java_properties }}") == [
+        "-Djava.security.auth.login.config=/etc/zookeeper/jaas.conf"]
