@@ -313,14 +313,18 @@ def join_errors(messages):
     return '; '.join(shown)
 
 
-def topics_subject(names):
-    """'topic a', 'topics a, b' or 'topics a, b, c, d, e and 995 more' for a cluster-wide error."""
+def objects_subject(kind, names):
+    """'topic a', 'topics a, b' or 'topics a, b, c, d, e and 995 more' for an error that concerns them all."""
     if len(names) == 1:
-        return 'topic %s' % names[0]
+        return '%s %s' % (kind, names[0])
     shown = ', '.join(names[:ERRORS_SHOWN])
     if len(names) > ERRORS_SHOWN:
         shown += ' and %d more' % (len(names) - ERRORS_SHOWN)
-    return 'topics %s' % shown
+    return '%ss %s' % (kind, shown)
+
+
+def topics_subject(names):
+    return objects_subject('topic', names)
 
 
 # Readers and the writer: each takes a KafkaConnection.
