@@ -27,6 +27,10 @@ from confluent_kafka.admin import (
     UserScramCredentialUpsertion)
 
 REQUEST_TIMEOUT = 15
+# The membership log's wait for one metadata answer.
+SAMPLE_TIMEOUT = 1
+# A longer stretch without a metadata answer means the judge did not see the cluster.
+UNSEEN_SECONDS = 3 * SAMPLE_TIMEOUT
 # librdkafka reports every refused connection; while a broker is down on purpose
 # that is expected noise, so the clients log here instead of on stderr.
 CLIENT_LOG = logging.getLogger("cluster_probe.librdkafka")
@@ -493,7 +497,10 @@ class MembershipLog:
     sampled from one metadata answer at a time on the controller's monotonic clock.
 
     Every 0.1 s: the role starts the next restart within about a second of
-    seeing the cluster healthy, and the judge must see that state too."""
+    seeing the cluster healthy, and the judge must see that state too. Each
+    sample keeps when it was asked and when answered, since the broker read its
+    state somewhere in between; a request that a stopping or starting broker
+    holds gives up after SAMPLE_TIMEOUT, so one broker cannot blind the log."""
 
     def __init__(self, bootstrap):
         self.admin = admin_client(bootstrap)
@@ -504,11 +511,11 @@ class MembershipLog:
     def run(self):
         while not self.stopped.is_set():
             try:
-                at = time.monotonic()
-                metadata = self.admin.list_topics(timeout=REQUEST_TIMEOUT)
+                asked = time.monotonic()
+                metadata = self.admin.list_topics(timeout=SAMPLE_TIMEOUT)
                 under_replicated = sum(1 for topic in metadata.topics.values() for partition in topic.partitions.values()
                                        if len(partition.isrs) < len(partition.replicas))
-                self.samples.append((at, sorted(metadata.brokers), under_replicated))
+                self.samples.append((asked, time.monotonic(), sorted(metadata.brokers), under_replicated))
             except (KafkaException, TimeoutError):
                 pass  # no answer is not a membership change; the next sample decides
             self.stopped.wait(0.1)
@@ -633,15 +640,21 @@ def check_rolling_restart(args):
         problems.append("the writer stalled for %ss" % producer["max_send_gap_seconds"])
 
     started, stopped = producer["started_monotonic"], producer["stopped_monotonic"]
+    samples = producer["membership"]
     windows = []
     for broker_id, unit in units.items():
+        broker = int(broker_id)
         down = int(unit["ActiveExitTimestampMonotonic"]) / 1e6
         up = int(unit["ActiveEnterTimestampMonotonic"]) / 1e6
-        samples = producer["membership"]
-        noticed = next((at for at, ids, urp in samples if at >= down and (int(broker_id) not in ids or urp)), None)
-        back = next((at for at, ids, urp in samples
-                     if noticed is not None and at > noticed and at >= up and int(broker_id) in ids and not urp), None)
-        windows.append({"broker": int(broker_id), "down": down, "up": up, "noticed": noticed, "back": back})
+        # A state counts as after a moment only if it was asked after it, and
+        # as before one only if it was answered before it.
+        noticed = next((index for index, (asked, _answered, ids, urp) in enumerate(samples)
+                        if asked >= down and (broker not in ids or urp)), None)
+        back = None if noticed is None else next(
+            (answered for asked, answered, ids, urp in samples[noticed + 1:] if asked >= up and broker in ids and not urp),
+            None)
+        windows.append({"broker": broker, "down": down, "up": up,
+                        "noticed": None if noticed is None else samples[noticed][1], "back": back})
         if not started < down < up < stopped:
             problems.append("broker %s did not stop and start while the writer ran" % broker_id)
         if back is None:
@@ -649,10 +662,17 @@ def check_rolling_restart(args):
     windows.sort(key=lambda window: window["down"])
     for before, after in zip(windows, windows[1:]):
         if before["back"] is None or before["back"] >= after["down"]:
-            problems.append("broker %d went down before broker %d was back and caught up"
-                            % (after["broker"], before["broker"]))
+            silence, silent_since = longest_silence(samples, before["up"], after["down"])
+            if silence > UNSEEN_SECONDS:
+                # Blindness is the judge's failure, not the role's: say which.
+                problems.append("the metadata log got no answer for %.1fs from %ss, so it cannot tell whether broker %d "
+                                "was back and caught up before broker %d went down"
+                                % (silence, since(silent_since, started), before["broker"], after["broker"]))
+            else:
+                problems.append("broker %d went down before broker %d was back and caught up"
+                                % (after["broker"], before["broker"]))
 
-    sizes = [len(ids) for at, ids, urp in producer["membership"]]
+    sizes = [len(ids) for _asked, _answered, ids, _urp in samples]
     report = {
         "writer": {key: value for key, value in producer.items() if key != "membership"},
         "fewest_brokers_seen": min(sizes) if sizes else None, "membership_samples": len(sizes),
@@ -668,6 +688,12 @@ def check_rolling_restart(args):
     if problems:
         raise CheckFailed("; ".join(problems), report)
     return report
+
+
+def longest_silence(samples, start, end):
+    """(seconds, from when) of the longest stretch between start and end with no metadata answer."""
+    answers = [start] + [answered for _asked, answered, _ids, _urp in samples if start < answered < end] + [end]
+    return max((later - earlier, earlier) for earlier, later in zip(answers, answers[1:]))
 
 
 def since(moment, origin):

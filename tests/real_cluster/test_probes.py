@@ -297,7 +297,7 @@ def test_produce_continuously_writes_until_the_stop_file_and_reads_every_write_b
     written = json.loads(report_file.read_text())
     assert {key: written[key] for key in printed} == printed
     # The membership log samples the one broker, never a partition under-replicated.
-    assert written["membership"] and all(ids == [0] and urp == 0 for _at, ids, urp in written["membership"])
+    assert written["membership"] and all(ids == [0] and urp == 0 for _asked, _answered, ids, urp in written["membership"])
 
 
 def test_produce_continuously_stops_at_its_bounds(kafka, probe_topic, tmp_path):

@@ -36,16 +36,19 @@ def test_comma_list_drops_empty_items(text, items):
     assert comma_list(text) == items
 
 
-def membership(restarts):
-    """One sample a second while the writer ran: a restarting broker is missing
+def membership(restarts, answer_delay=0.0, unanswered=()):
+    """One sample asked each second while the writer ran, answered `answer_delay`
+    later, none asked at the seconds `unanswered`: a restarting broker is missing
     from the metadata from its stop until its start, and the cluster has an
     under-replicated partition until the broker has caught up."""
     samples = []
     for at in range(WRITER_STARTED, WRITER_STOPPED):
+        if at in unanswered:
+            continue
         ids = [broker for broker in BROKERS
                if not any(broker == restarted and down <= at < up for restarted, down, up, _caught_up in restarts)]
         under_replicated = sum(1 for _broker, down, _up, caught_up in restarts if down <= at < caught_up)
-        samples.append([float(at), ids, under_replicated])
+        samples.append([float(at), at + answer_delay, ids, under_replicated])
     return samples
 
 
@@ -93,6 +96,20 @@ def test_rolling_restart_passes_brokers_restarted_one_at_a_time(tmp_path):
 def test_rolling_restart_refuses_a_broker_stopped_before_the_last_caught_up(tmp_path):
     restarts = [(1, 110, 112, 115), (2, 113, 116, 118), (3, 130, 132, 135)]
     assert refusal(tmp_path, restarts) == "broker 2 went down before broker 1 was back and caught up"
+
+
+def test_rolling_restart_counts_a_state_as_before_a_stop_only_if_answered_before_it(tmp_path):
+    # Broker 1 is caught up at 115 and broker 2 stops at 116, but the answer asked at 115 came at 116.5.
+    restarts = [(1, 110, 112, 115), (2, 116, 118, 121), (3, 130, 132, 135)]
+    report = writer_report(restarts, membership=membership(restarts, answer_delay=1.5))
+    assert refusal(tmp_path, restarts, report=report) == "broker 2 went down before broker 1 was back and caught up"
+
+
+def test_rolling_restart_says_when_the_metadata_log_was_blind(tmp_path):
+    report = writer_report(ONE_AT_A_TIME, membership=membership(ONE_AT_A_TIME, unanswered=range(111, 121)))
+    assert refusal(tmp_path, ONE_AT_A_TIME, report=report) == (
+        "the metadata log got no answer for 8.0s from 12.0s, so it cannot tell whether broker 1 "
+        "was back and caught up before broker 2 went down")
 
 
 def test_rolling_restart_refuses_two_brokers_out_at_once(tmp_path):
