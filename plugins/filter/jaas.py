@@ -9,16 +9,14 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.ecommerce.kafka.plugins.module_utils import java_config
+
 
 def jaas_quote(value):
-    """The value between double quotes, as Java's ConfigFile parser reads it back.
-
-    The parser takes a backslash as an escape, so backslashes and quotes are
-    escaped; it cannot hold a line break in a value, so one is refused."""
-    text = str(value)
-    if '\n' in text or '\r' in text:
-        raise AnsibleFilterError('jaas_quote: a JAAS value cannot hold a line break')
-    return '"%s"' % text.replace('\\', '\\\\').replace('"', '\\"')
+    try:
+        return java_config.jaas_quote(value)
+    except ValueError as exc:
+        raise AnsibleFilterError('jaas_quote: %s' % exc)
 
 
 class FilterModule(object):

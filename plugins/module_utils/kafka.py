@@ -71,8 +71,8 @@ def get_client_config(params):
     """Turn module options into librdkafka keys; `client_config` wins."""
     config = dict((key, params[option]) for option, key in _OPTION_TO_LIBRDKAFKA.items()
                   if params.get(option) is not None)
-    if params['security_protocol'] in ('SSL', 'SASL_SSL'):
-        config['ssl.endpoint.identification.algorithm'] = 'https' if params['ssl_check_hostname'] else 'none'
+    if params.get('security_protocol') in ('SSL', 'SASL_SSL'):
+        config['ssl.endpoint.identification.algorithm'] = 'https' if params.get('ssl_check_hostname', True) else 'none'
     config.update((str(key), value) for key, value in (params.get('client_config') or {}).items())
     return config
 
