@@ -83,12 +83,18 @@ def render(kind, name, family, connection=None, settings=None):
     profile = profile_settings(kind, name)
     if family == 'librdkafka':
         config = dict((LIBRDKAFKA_NAMES.get(key, key), value) for key, value in profile.items() if key not in JAVA_ONLY)
-        config.update(get_client_config(connection or {}))
     else:
         config = profile
-        config.update(java_security(connection or {}))
+    config.update(connection_config(connection or {}, family))
     config.update(settings or {})
     return config
+
+
+def connection_config(connection, family):
+    """A connection given as module options, in one client family's keys."""
+    if family not in FAMILIES:
+        raise ProfileError('client family %r is not one of %s' % (family, ', '.join(FAMILIES)))
+    return get_client_config(connection) if family == 'librdkafka' else java_security(connection)
 
 
 def java_security(connection):
@@ -98,9 +104,11 @@ def java_security(connection):
     if connection.get('bootstrap_servers'):
         config['bootstrap.servers'] = connection['bootstrap_servers']
     if protocol.startswith('SASL_'):
-        mechanism = connection.get('sasl_mechanism') or 'PLAIN'
-        if not connection.get('sasl_username') or connection.get('sasl_password') is None:
-            raise ProfileError('%s with %s needs sasl_username and sasl_password' % (protocol, mechanism))
+        mechanism = connection.get('sasl_mechanism')
+        if mechanism not in _LOGIN_MODULES or not connection.get('sasl_username') \
+                or connection.get('sasl_password') is None:
+            raise ProfileError('%s needs sasl_mechanism (one of %s), sasl_username and sasl_password' % (
+                protocol, ', '.join(sorted(_LOGIN_MODULES))))
         config['sasl.mechanism'] = mechanism
         config['sasl.jaas.config'] = '%s required username=%s password=%s;' % (
             _LOGIN_MODULES[mechanism], jaas_quote(connection['sasl_username']),

@@ -3,7 +3,7 @@ connection's security settings in each family's names, and the refusals."""
 import pytest
 
 from ansible_collections.ecommerce.kafka.plugins.module_utils.client_profile import (
-    JAVA_ONLY, PROFILES, ProfileError, render)
+    JAVA_ONLY, PROFILES, ProfileError, connection_config, render)
 
 SASL_SSL = {"bootstrap_servers": "b1:9092,b2:9092", "security_protocol": "SASL_SSL",
             "sasl_mechanism": "SCRAM-SHA-512", "sasl_username": "fraud-scoring", "sasl_password": 'p"a\\ss',
@@ -84,12 +84,23 @@ def test_unknown_names_are_refused(args, message):
         render(*args)
 
 
-def test_java_sasl_without_a_password_is_refused():
-    with pytest.raises(ProfileError, match="SASL_SSL with SCRAM-SHA-512 needs sasl_username and sasl_password"):
-        render("producer", "durable", "java", {key: value for key, value in SASL_SSL.items() if key != "sasl_password"})
+@pytest.mark.parametrize("left_out", ["sasl_password", "sasl_username", "sasl_mechanism"])
+def test_java_sasl_without_mechanism_user_or_password_is_refused(left_out):
+    with pytest.raises(ProfileError, match="^SASL_SSL needs sasl_mechanism [(]one of PLAIN, SCRAM-SHA-256, "
+                                           "SCRAM-SHA-512[)], sasl_username and sasl_password$"):
+        render("producer", "durable", "java", {key: value for key, value in SASL_SSL.items() if key != left_out})
 
 
 def test_java_with_a_client_certificate_is_refused():
     with pytest.raises(ProfileError, match="needs a key store of its own"):
         render("producer", "durable", "java", {"security_protocol": "SSL", "ssl_certificate_location": "/c.pem",
                                                "ssl_key_location": "/c.key"})
+
+
+def test_a_connection_alone_is_the_profiles_connection_keys():
+    librdkafka = connection_config(SASL_SSL, "librdkafka")
+    java = connection_config(SASL_SSL, "java")
+    assert librdkafka == {key: value for key, value in render("producer", "durable", "librdkafka", SASL_SSL).items()
+                          if key not in PROFILES["producer"]["durable"]}
+    assert java == {key: value for key, value in render("producer", "durable", "java", SASL_SSL).items()
+                    if key not in PROFILES["producer"]["durable"]}
