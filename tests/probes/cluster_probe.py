@@ -456,6 +456,85 @@ def check_security(args):
     return report
 
 
+def produce_as(config, topic, partition=0):
+    """(offset, None) of one acks=all idempotent write with `config`, or (None, the broker's error name)."""
+    delivered = []
+    producer = Producer({**config, "acks": "all", "enable.idempotence": True,
+                         "message.timeout.ms": REFUSAL_TIMEOUT * 1000})
+    producer.produce(topic, b"application-rights", partition=partition,
+                     on_delivery=lambda err, msg: delivered.append((msg.offset(), err)))
+    producer.flush(REFUSAL_TIMEOUT + 5)
+    if not delivered:
+        return None, "no delivery report"
+    offset, error = delivered[0]
+    return (None, error.name()) if error else (offset, None)
+
+
+def read_and_commit_as(config, topic, group, offset):
+    """None when the principal reads the message at `offset` of partition 0 and
+    commits it in `group`, else the error it got."""
+    consumer = Consumer({**config, "group.id": group, "enable.auto.commit": False})
+    try:
+        consumer.assign([TopicPartition(topic, 0, offset)])
+        message = consumer.poll(REFUSAL_TIMEOUT)
+        if message is None:
+            return "nothing read within %ss" % REFUSAL_TIMEOUT
+        if message.error():
+            return message.error().name()
+        consumer.commit(offsets=[TopicPartition(topic, 0, message.offset() + 1)], asynchronous=False)
+    except KafkaException as exc:
+        return exc.args[0].name()
+    finally:
+        consumer.close()
+    return None
+
+
+def join_as(config, topic, group):
+    """The error a consumer of `topic` in `group` gets from the group coordinator; None if it joins."""
+    consumer = Consumer({**config, "group.id": group, "enable.auto.commit": False})
+    joined = []
+    try:
+        consumer.subscribe([topic], on_assign=lambda _consumer, partitions: joined.append(partitions))
+        deadline = time.monotonic() + REFUSAL_TIMEOUT
+        while time.monotonic() < deadline and not joined:
+            message = consumer.poll(0.5)
+            if message is not None and message.error():
+                return message.error().name()
+    finally:
+        consumer.close()
+    return None if joined else "neither joined nor refused within %ss" % REFUSAL_TIMEOUT
+
+
+def check_application_rights(args):
+    """An application principal writes and reads its own topics and group, and is refused the rest."""
+    login = {"sasl.username": args.user, "sasl.password": pathlib.Path(args.password_file).read_text().strip()}
+    as_application = client_config(args.bootstrap, **login)
+    as_admin = client_config(args.bootstrap)
+    report = {"writes": {}, "reads": {}, "denied_writes": {}, "denied_groups": {}}
+    for topic in args.writes:
+        report["writes"][topic] = produce_as(as_application, topic)[1]
+    for topic in args.reads:
+        offset, error = produce_as(as_admin, topic)
+        if error:
+            report["reads"][topic] = "the admin could not write a message to read: %s" % error
+        else:
+            report["reads"][topic] = read_and_commit_as(as_application, topic, args.group, offset)
+    for topic in args.denied_writes:
+        report["denied_writes"][topic] = produce_as(as_application, topic)[1]
+    for group in args.denied_groups:
+        report["denied_groups"][group] = join_as(as_application, args.reads[0], group)
+    refused = ["%s %s: %s" % (kind, name, error) for kind in ("writes", "reads")
+               for name, error in report[kind].items() if error]
+    let_in = ["write to %s" % topic for topic, error in report["denied_writes"].items()
+              if error != "TOPIC_AUTHORIZATION_FAILED"]
+    let_in += ["group %s" % group for group, error in report["denied_groups"].items()
+               if error != "GROUP_AUTHORIZATION_FAILED"]
+    if refused or let_in:
+        raise CheckFailed("%s: %s" % (args.user, "; ".join(
+            (["refused " + text for text in refused] + ["not refused " + text for text in let_in]))), report)
+    return report
+
+
 def served_certificate(address, ca_file):
     """Serial number and expiry of the certificate the listener at `address` serves, checked against `ca_file`."""
     host, port = address.rsplit(":", 1)
@@ -762,6 +841,17 @@ def parser():
     sub.add_argument("--listeners", type=comma_list, required=True, help="host:port of every listener of every broker")
     sub.add_argument("--topic", required=True, help="a topic that a principal without ACL may not write or read")
     sub.add_argument("--untrusted-ca", required=True, help="CA certificates that did not sign the brokers'")
+
+    sub = command("application-rights", check_application_rights,
+                  "an application principal may do what it needs and nothing else")
+    sub.add_argument("--bootstrap", required=True)
+    sub.add_argument("--user", required=True)
+    sub.add_argument("--password-file", required=True, help="holds the user's password, so it is on no command line")
+    sub.add_argument("--writes", type=comma_list, default=[], help="topics it must be able to write")
+    sub.add_argument("--reads", type=comma_list, required=True, help="topics it must be able to read, in --group")
+    sub.add_argument("--group", required=True)
+    sub.add_argument("--denied-writes", type=comma_list, default=[], help="topics it must not write")
+    sub.add_argument("--denied-groups", type=comma_list, default=[], help="groups it must not commit in")
 
     sub = command("certificates", check_certificates, "the certificate each TLS listener serves")
     sub.add_argument("--listeners", type=comma_list, required=True, help="host:port of TLS listeners")

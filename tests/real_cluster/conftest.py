@@ -71,3 +71,13 @@ def run_module_unbound(tmp_path):
     """A runner that adds no connection option: the test passes all of them,
     for a broker of its own or to try the connection options themselves."""
     return ModuleRunner(tmp_path)
+
+
+@pytest.fixture
+def admin_settings(secure_kafka, tmp_path):
+    """The admin's security settings, as the file --client-config reads."""
+    settings = secure_kafka.client_config()
+    del settings["bootstrap.servers"]
+    path = tmp_path / "admin.json"
+    path.write_text(json.dumps(settings))
+    return path

@@ -398,16 +398,6 @@ def test_verify_stack_refuses_another_compatibility_level(kafka, schema_registry
     assert f"FAILED default compatibility is {REGISTRY_DEFAULT_COMPATIBILITY}, expected BACKWARD" in proc.stderr
 
 
-@pytest.fixture
-def admin_settings(secure_kafka, tmp_path):
-    """The admin's security settings, as the file --client-config reads."""
-    settings = secure_kafka.client_config()
-    del settings["bootstrap.servers"]
-    path = tmp_path / "admin.json"
-    path.write_text(json.dumps(settings))
-    return path
-
-
 def security_check(secure_kafka, admin_settings, topic, listeners=None):
     return cluster_probe(
         "--client-config", admin_settings, "security", "--bootstrap", secure_kafka.bootstrap, "--topic", topic,
