@@ -167,13 +167,22 @@ class ZooKeeper(JavaService):
         log4j.write_text(LOG4J.format(path=self.log_file))
         self.spawn(java_cmd(home, 128, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
                             cfg, log4j=log4j, logs_dir=self.workdir))
-        wait_until("ZooKeeper", self.ruok, self.process, self.log)
+        wait_until("ZooKeeper", self.serving, self.process, self.log)
         return self
 
-    def ruok(self):
+    def serving(self):
+        """The server answers requests. `ruok` says imok as soon as the port is
+        open, before the server runs: a client then gets "ZooKeeperServer not
+        running" and ConnectionLoss. `srvr` names the mode only once it serves."""
         with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
-            sock.sendall(b"ruok")
-            return sock.recv(16) == b"imok"
+            sock.sendall(b"srvr")
+            answer = b""
+            while True:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        return b"\nMode: " in answer
 
 
 class KafkaBroker(JavaService):
