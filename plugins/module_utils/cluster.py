@@ -55,6 +55,16 @@ def topic_facts(description):
     )
 
 
+def metadata_topic_facts(name, metadata):
+    """Health counts for one topic of a Metadata response (TopicMetadata)."""
+    partitions = list(metadata.partitions.values())
+    return dict(
+        name=name,
+        under_replicated_partitions=sum(1 for partition in partitions if len(partition.isrs) < len(partition.replicas)),
+        offline_partitions=sum(1 for partition in partitions if partition.leader < 0),
+    )
+
+
 def group_facts(name, state, members, committed, log_ends, lag_per_partition):
     """One group's state and lag from its committed offsets and the log ends."""
     partitions = [dict(topic=topic, partition=partition, committed=offset, log_end=log_ends[(topic, partition)],
@@ -114,17 +124,38 @@ def read_consumer_groups(connection, lag_per_partition):
     return groups, warnings
 
 
+def read_health(connection):
+    """The cluster as one Metadata request shows it: brokers without their
+    racks, and per topic only its health counts.
+
+    A wait polls with Metadata rather than DescribeCluster: a broker that has
+    just started and knows no broker yet answers with empty metadata, which
+    librdkafka 2.16 reports as an error for Metadata but turns into an
+    assertion that aborts the whole process for DescribeCluster."""
+    try:
+        metadata = connection.admin.list_topics(timeout=connection.timeout)
+    except KafkaException as exc:
+        raise KafkaModuleError('cluster at %s: %s' % (connection.bootstrap_servers, describe_kafka_error(exc, connection)))
+    brokers = sorted((dict(id=broker.id, host=broker.host, port=broker.port) for broker in metadata.brokers.values()),
+                     key=lambda broker: broker['id'])
+    topics = sorted((metadata_topic_facts(name, topic) for name, topic in metadata.topics.items()),
+                    key=lambda topic: topic['name'])
+    return with_topic_totals(dict(cluster_id=metadata.cluster_id, brokers=brokers,
+                                  controller_id=metadata.controller_id if metadata.controller_id >= 0 else None),
+                             topics)
+
+
+def with_topic_totals(state, topics):
+    return dict(state, topics=topics,
+                under_replicated_partitions=sum(topic['under_replicated_partitions'] for topic in topics),
+                offline_partitions=sum(topic['offline_partitions'] for topic in topics))
+
+
 def read_state(connection, with_topics):
     cluster = connection.describe_cluster()
     state = dict(cluster_id=cluster.cluster_id, controller_id=node_id(cluster.controller),
                  brokers=broker_facts(cluster.nodes))
-    if with_topics:
-        topics = read_topics(connection)
-        state.update(
-            topics=topics,
-            under_replicated_partitions=sum(topic['under_replicated_partitions'] for topic in topics),
-            offline_partitions=sum(topic['offline_partitions'] for topic in topics))
-    return state
+    return with_topic_totals(state, read_topics(connection)) if with_topics else state
 
 
 def wait_until_healthy(connection, expected_brokers, started, wait_timeout, wait_sleep):
@@ -139,8 +170,11 @@ def wait_until_healthy(connection, expected_brokers, started, wait_timeout, wait
     while True:
         connection.timeout = max(1, min(request_timeout, int(deadline - time.monotonic())))
         try:
-            state = read_state(connection, with_topics=True)
+            state = read_health(connection)
             problems = health_problems(state['brokers'], state['topics'], expected_brokers)
+            if not problems:
+                state = read_state(connection, with_topics=True)
+                problems = health_problems(state['brokers'], state['topics'], expected_brokers)
         except KafkaModuleError as exc:
             problems = [str(exc)]
         waited = round(time.monotonic() - started, 1)

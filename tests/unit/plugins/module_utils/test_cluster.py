@@ -1,10 +1,10 @@
 """module_utils/cluster: the counts kafka_info derives from confluent-kafka's descriptions."""
 import pytest
 from confluent_kafka import Node, TopicPartitionInfo
-from confluent_kafka.admin import TopicDescription
+from confluent_kafka.admin import PartitionMetadata, TopicDescription, TopicMetadata
 
 from ansible_collections.ecommerce.kafka.plugins.module_utils.cluster import (
-    broker_facts, group_facts, health_problems, node_id, topic_facts)
+    broker_facts, group_facts, health_problems, metadata_topic_facts, node_id, topic_facts)
 
 BROKERS = [Node(3, "kafka3", 9092, "rack-b"), Node(1, "kafka1", 9093), Node(2, "kafka2", 9092, "rack-a")]
 NO_LEADER = Node(-1, "", -1)
@@ -41,6 +41,22 @@ def test_topic_facts_counts(partitions, replication_factor, under_replicated, of
     assert facts == dict(name="raw-events", internal=False, partitions=len(partitions),
                          replication_factor=replication_factor, under_replicated_partitions=under_replicated,
                          offline_partitions=offline)
+
+
+def metadata_partition(number, leader, replicas, isrs):
+    metadata = PartitionMetadata()
+    metadata.id, metadata.leader, metadata.replicas, metadata.isrs = number, leader, replicas, isrs
+    return metadata
+
+
+def test_metadata_topic_facts_count_like_the_descriptions():
+    """The wait's Metadata reading and kafka_info's DescribeTopics reading count alike."""
+    metadata = TopicMetadata()
+    metadata.partitions = {0: metadata_partition(0, 1, [1, 2, 3], [1, 2, 3]),
+                           1: metadata_partition(1, 2, [2, 3, 1], [2]),
+                           2: metadata_partition(2, -1, [3, 1, 2], [])}
+    assert metadata_topic_facts("raw-events", metadata) == dict(
+        name="raw-events", under_replicated_partitions=2, offline_partitions=1)
 
 
 def test_group_facts_lag_is_log_end_minus_committed():
