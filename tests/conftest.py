@@ -1,5 +1,5 @@
 """Session fixtures: a real ZooKeeper, a plaintext and a secured Kafka broker,
-and Apicurio Registry.
+and Apicurio Registry, on plain HTTP and behind the role's HTTPS proxy.
 
 A missing archive or a service that does not come up is an error, never a
 skip. When a test fails, the tail of each service log is attached to its
@@ -8,7 +8,7 @@ report so the broker's own explanation is in the pytest output.
 import pytest
 from ansible.plugins.loader import init_plugin_loader
 
-from tests.bench.services import Apicurio, KafkaBroker, SecureKafkaBroker, ZooKeeper, tail
+from tests.bench.services import Apicurio, KafkaBroker, RegistryTlsProxy, SecureKafkaBroker, ZooKeeper, tail
 from tests.bench.versions import ROOT
 
 # Ansible's collection loader, as ansible-playbook sets it up, before any test
@@ -23,7 +23,7 @@ def _serve(service):
     _started.append(service)
     try:
         yield service.start()
-    finally:  # a service that failed to come up may still have a JVM running
+    finally:  # a service that failed to come up may still have its process running
         service.stop()
 
 
@@ -48,6 +48,15 @@ def secure_kafka(zookeeper, tmp_path_factory):
 @pytest.fixture(scope="session")
 def schema_registry(kafka, tmp_path_factory):
     yield from _serve(Apicurio(tmp_path_factory.mktemp("apicurio"), kafka))
+
+
+@pytest.fixture(scope="session")
+def secure_schema_registry(schema_registry, tmp_path_factory):
+    """The same registry through HTTPS with client certificates: HAProxy with
+    the schema_registry role's configuration in front of `schema_registry`.
+    module_params() and client_config() are the admin's, with a certificate of
+    the proxy's CA (`ca`)."""
+    yield from _serve(RegistryTlsProxy(tmp_path_factory.mktemp("haproxy"), schema_registry))
 
 
 @pytest.hookimpl(wrapper=True)

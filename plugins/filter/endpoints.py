@@ -125,9 +125,30 @@ def schema_registry_urls(registries, hostvars):
     urls = []
     for registry in registries:
         settings = HostSettings('schema_registry', registry, hostvars)
-        urls.append('http://%s:%s/apis/ccompat/v7' % (
+        urls.append('%s://%s:%s/apis/ccompat/v7' % (
+            'https' if settings['schema_registry_tls'] else 'http',
             settings.advertised_host('schema_registry_advertised_host'), settings['schema_registry_port']))
     return urls
+
+
+def schema_registry_connection(registries, hostvars):
+    """The registry options of the collection's modules for the admin host: every
+    registry's URL, and on HTTPS the platform's CA and the admin's client
+    certificate, which the schema_registry role issues on the controller unless
+    another is named."""
+    if not registries:
+        return {}
+    connection = {'registry_url': ','.join(schema_registry_urls(registries, hostvars))}
+    first = HostSettings('schema_registry', registries[0], hostvars)
+    if first['schema_registry_tls']:
+        ca_dir = os.path.expanduser(first['schema_registry_tls_ca_dir'])
+        connection.update(
+            registry_ca_location=os.path.join(ca_dir, 'ca.pem'),
+            registry_certificate_location=first['schema_registry_admin_certificate_file'] or os.path.join(
+                ca_dir, 'schema-registry-admin.pem'),
+            registry_key_location=first['schema_registry_admin_key_file'] or os.path.join(
+                ca_dir, 'schema-registry-admin.key'))
+    return connection
 
 
 class FilterModule(object):
@@ -137,4 +158,5 @@ class FilterModule(object):
             'admin_connection': admin_connection,
             'zookeeper_connect': zookeeper_connect,
             'schema_registry_urls': schema_registry_urls,
+            'schema_registry_connection': schema_registry_connection,
         }

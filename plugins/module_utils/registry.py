@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
@@ -74,7 +75,7 @@ class RegistryConnection:
         except SchemaRegistryError as exc:
             raise RegistryError(what, exc)
         except Exception as exc:  # the HTTP client raises its own errors for an unreachable registry
-            raise KafkaModuleError('%s: registry %s could not be reached: %s' % (what, self.url, exc or type(exc).__name__))
+            raise KafkaModuleError('%s: %s' % (what, describe_connection_error(self.url, str(exc) or type(exc).__name__)))
 
     def read(self, what, function, *args, **kwargs):
         """As call(), but None when the registry answers that the subject, schema or setting is not there."""
@@ -84,6 +85,22 @@ class RegistryConnection:
             if exc.code in (SUBJECT_NOT_FOUND, SCHEMA_NOT_FOUND, SUBJECT_COMPATIBILITY_NOT_FOUND):
                 return None
             raise
+
+
+def describe_connection_error(url, error):
+    """Why the HTTP client got no answer from the registry, in one line.
+
+    OpenSSL's text names the alert ("certificate required", "unknown ca") or
+    the failed check ("certificate verify failed"); its [SSL: ...] code and
+    source line say nothing more. An HTTPS port closes a plain HTTP
+    connection without a word, which the client reports as a disconnection."""
+    if '[SSL' in error:
+        reason = re.sub(r'^.*\[SSL(: [A-Z0-9_]+)?\] ', '', error)
+        return 'the TLS handshake with registry %s failed: %s' % (url, re.sub(r' \(_ssl\.c:\d+\)$', '', reason))
+    if url.startswith('http://') and 'disconnected' in error.lower():
+        return ('registry %s closed the connection without an answer, as an HTTPS port does to plain HTTP: '
+                'is the URL https://?' % url)
+    return 'registry %s could not be reached: %s' % (url, error)
 
 
 class RegistryError(KafkaModuleError):

@@ -1,4 +1,5 @@
-"""Real ZooKeeper, Kafka broker and Apicurio Registry processes on loopback.
+"""Real ZooKeeper, Kafka broker and Apicurio Registry processes on loopback,
+and the schema registry role's HAProxy in front of the registry.
 
 The pytest fixtures, the benchmarks and the compose tests start the platform
 from the archives that `make artifacts` stages, so every test that claims Kafka
@@ -13,14 +14,18 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tarfile
 import time
 import urllib.error
 import urllib.request
 
+from cryptography.hazmat.primitives import serialization
+
 from tests.bench.tls import CertificateAuthority
 from tests.bench.versions import ROOT, version
+from tests.unit.roles.conftest import Renderer, role_variables
 
 ARTIFACTS = pathlib.Path(os.environ.get("ARTIFACTS_DIR", ROOT / ".cache" / "artifacts"))
 UNPACKED = ROOT / ".cache" / "unpacked"
@@ -93,8 +98,9 @@ def tail(path, lines=40):
     return f"--- last {lines} lines of {path} ---\n" + "\n".join(text[-lines:])
 
 
-class JavaService:
-    """A JVM started directly, as the roles' systemd units do."""
+class Service:
+    """A process started directly, as the roles' systemd units do, in a
+    process group of its own that stop() ends."""
 
     name = "service"
 
@@ -119,6 +125,10 @@ class JavaService:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+class JavaService(Service):
+    """A JVM started directly, as the roles' systemd units do."""
 
 
 def java_home(minimum):
@@ -370,6 +380,14 @@ class Apicurio(JavaService):
     def url(self):
         return f"http://127.0.0.1:{self.port}/apis/ccompat/v7"
 
+    def client_config(self):
+        """SchemaRegistryClient's settings for this registry."""
+        return {"url": self.url}
+
+    def module_params(self):
+        """The same client as the registry modules' connection options."""
+        return {"registry_url": self.url}
+
     def start(self):
         home = unpack(apicurio_archive())
         self.port, self.management_port = free_port(), free_port()
@@ -406,3 +424,85 @@ def delete_topics(admin, names, timeout=60):
             raise ServiceError(f"topics {sorted(set(names) & set(admin.list_topics(timeout=10).topics))} "
                                f"still listed {timeout}s after their deletion")
         time.sleep(0.2)
+
+
+def haproxy_command():
+    """HAProxy from the Debian package, which installs it in /usr/sbin: not on
+    every user's PATH."""
+    command = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin")
+    if not command:
+        raise ServiceError("haproxy is missing (Debian package haproxy): run 'make setup' as root, "
+                           "which installs tools/system-packages.txt")
+    return command
+
+
+def write_client_pair(identity, certificate_path, key_path):
+    """A registry client's certificate and key files, the key unencrypted: the
+    registry modules take no key password."""
+    certificate_path.write_bytes(identity.certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(identity.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                    serialization.NoEncryption()))
+    return certificate_path, key_path
+
+
+class RegistryTlsProxy(Service):
+    """HTTPS in front of a bench Apicurio as the schema_registry role runs it
+    with schema_registry_tls: HAProxy with the role's own haproxy.cfg.j2,
+    which lets in only clients with a certificate of the CA, here one of its
+    own. Apicurio stays plain HTTP on loopback, the proxy's backend."""
+
+    name = "haproxy"
+
+    def __init__(self, workdir, registry):
+        super().__init__(workdir)
+        self.registry = registry
+        # Where the role's _schema_registry_tls_dir puts the proxy's files,
+        # schema_registry_config_dir being this folder.
+        tls_dir = self.workdir / "tls"
+        tls_dir.mkdir(exist_ok=True)
+        authority = CertificateAuthority("ecommerce.kafka registry test CA")
+        self.ca = authority.write(tls_dir / "ca.pem")
+        authority.issue("schema-registry", hosts=("localhost", "127.0.0.1")).write_key_store(tls_dir / "keystore.pem")
+        self.client_certificate, self.client_key = write_client_pair(
+            authority.issue("schema-registry-admin"), self.workdir / "admin.pem", self.workdir / "admin.key")
+
+    @property
+    def url(self):
+        return f"https://127.0.0.1:{self.port}/apis/ccompat/v7"
+
+    def client_config(self):
+        """SchemaRegistryClient's settings for the admin through the proxy."""
+        return {"url": self.url, "ssl.ca.location": str(self.ca),
+                "ssl.certificate.location": str(self.client_certificate), "ssl.key.location": str(self.client_key)}
+
+    def module_params(self):
+        return {"registry_url": self.url, "registry_ca_location": str(self.ca),
+                "registry_certificate_location": str(self.client_certificate),
+                "registry_key_location": str(self.client_key)}
+
+    def start(self):
+        command = haproxy_command()
+        self.port = free_port()
+        config = self.workdir / "haproxy.cfg"
+        config.write_text(self.role_config())
+        # -db: in the foreground, where stop() ends it as it ends the JVMs.
+        self.spawn([command, "-db", "-f", str(config)])
+        wait_until("HAProxy in front of Apicurio Registry", self.ready, self.process, self.log)
+        return self
+
+    def role_config(self):
+        """haproxy.cfg as the role renders it, from its own defaults and vars
+        with the bench's addresses: what is tested is the role's configuration."""
+        variables = role_variables("schema_registry/defaults/main.yml", "schema_registry/vars/main.yml")
+        variables.update(ansible_managed="ecommerce.kafka test bench", schema_registry_config_dir=str(self.workdir),
+                         schema_registry_bind_address="127.0.0.1", schema_registry_port=self.port,
+                         schema_registry_backend_port=self.registry.port)
+        return Renderer(variables).template("schema_registry", "haproxy.cfg.j2")
+
+    def ready(self):
+        """The admin's request goes through to the registry: the proxy has
+        loaded its certificates and reaches its backend."""
+        context = ssl.create_default_context(cafile=self.ca)
+        context.load_cert_chain(self.client_certificate, self.client_key)
+        with urllib.request.urlopen(f"{self.url}/subjects", timeout=5, context=context) as resp:
+            return resp.status == 200

@@ -38,17 +38,24 @@ class ModuleRunner:
 
 
 BROKERS = {"plaintext": "kafka", "sasl_ssl": "secure_kafka"}
+REGISTRIES = {"http": "schema_registry", "https": "secure_schema_registry"}
 
 
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "on_both_brokers: each test that uses `cluster` runs once per session broker, "
                    "plaintext and sasl_ssl")
+    config.addinivalue_line(
+        "markers", "on_both_registries: each test that uses `registry_server` runs once per session registry, "
+                   "http and https (with a client certificate)")
 
 
 def pytest_generate_tests(metafunc):
     if "cluster" in metafunc.fixturenames and metafunc.definition.get_closest_marker("on_both_brokers"):
         metafunc.parametrize("cluster", list(BROKERS), indirect=True)
+    if ("registry_server" in metafunc.fixturenames
+            and metafunc.definition.get_closest_marker("on_both_registries")):
+        metafunc.parametrize("registry_server", list(REGISTRIES), indirect=True)
 
 
 @pytest.fixture
@@ -57,6 +64,14 @@ def cluster(request):
     under the on_both_brokers mark. Its client_config() is for librdkafka
     clients, its module_params() for the modules."""
     return request.getfixturevalue(BROKERS[getattr(request, "param", "plaintext")])
+
+
+@pytest.fixture
+def registry_server(request):
+    """The session registry a test talks to: the plain HTTP one, or each in
+    turn under the on_both_registries mark. Its client_config() is for
+    SchemaRegistryClient, its module_params() for the registry modules."""
+    return request.getfixturevalue(REGISTRIES[getattr(request, "param", "http")])
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ecommerce.kafka.plugins.filter.endpoints import (
-    FQDN_DEFAULT, admin_connection, bootstrap_servers, role_defaults, schema_registry_urls, zookeeper_connect)
+    FQDN_DEFAULT, admin_connection, bootstrap_servers, role_defaults, schema_registry_connection, schema_registry_urls,
+    zookeeper_connect)
 from tests.bench.versions import ROOT
 
 
@@ -118,6 +119,35 @@ def test_schema_registry_urls():
                 "r2": facts("r2.example", schema_registry_advertised_host="10.0.0.9", schema_registry_port=18081)}
     assert schema_registry_urls(["r1", "r2"], hostvars) == [
         "http://r1.example:8081/apis/ccompat/v7", "http://10.0.0.9:18081/apis/ccompat/v7"]
+
+
+def test_schema_registry_connection_over_plain_http_names_every_registry():
+    hostvars = {"r1": facts("r1.example"), "r2": facts("r2.example")}
+    assert schema_registry_connection(["r1", "r2"], hostvars) == {
+        "registry_url": "http://r1.example:8081/apis/ccompat/v7,http://r2.example:8081/apis/ccompat/v7"}
+
+
+def test_schema_registry_connection_over_https_carries_the_ca_and_the_admins_certificate():
+    tls = {"schema_registry_tls": True, "schema_registry_tls_ca_dir": "/srv/ca"}
+    hostvars = {"r1": facts("r1.example", **tls), "r2": facts("r2.example", **tls)}
+    assert schema_registry_connection(["r1", "r2"], hostvars) == {
+        "registry_url": "https://r1.example:8081/apis/ccompat/v7,https://r2.example:8081/apis/ccompat/v7",
+        "registry_ca_location": "/srv/ca/ca.pem",
+        "registry_certificate_location": "/srv/ca/schema-registry-admin.pem",
+        "registry_key_location": "/srv/ca/schema-registry-admin.key"}
+
+
+def test_schema_registry_connection_takes_a_certificate_of_the_users():
+    hostvars = {"r1": facts("r1.example", schema_registry_tls=True, schema_registry_tls_ca_dir="/srv/ca",
+                            schema_registry_admin_certificate_file="/home/ops/admin.pem",
+                            schema_registry_admin_key_file="/home/ops/admin.key")}
+    connection = schema_registry_connection(["r1"], hostvars)
+    assert (connection["registry_certificate_location"], connection["registry_key_location"]) == (
+        "/home/ops/admin.pem", "/home/ops/admin.key")
+
+
+def test_schema_registry_connection_of_no_registry_is_empty():
+    assert schema_registry_connection([], {}) == {}
 
 
 @pytest.mark.parametrize("role, variable", [
