@@ -10,7 +10,6 @@ from confluent_kafka.serialization import MessageField, SerializationContext
 # Subjects named after the topic: confluent-kafka 2.16's serdes otherwise ask
 # Confluent's associations API first, which Apicurio's ccompat API lacks (404).
 SERDE_CONF = {"subject.name.strategy.type": "TOPIC"}
-REGISTRY_TIMEOUT = 30
 ORDER_SCHEMA = """{"type": "record", "name": "Order", "namespace": "ecommerce",
  "fields": [{"name": "id", "type": "string"}, {"name": "amount", "type": "double"}]}"""
 
@@ -50,7 +49,7 @@ def test_message_round_trip_through_the_broker(kafka):
 
 
 def test_avro_schema_registered_at_the_ccompat_url(schema_registry):
-    client = SchemaRegistryClient({"url": schema_registry.url, "timeout": REGISTRY_TIMEOUT})
+    client = SchemaRegistryClient(schema_registry.client_config())
     subject = f"orders-{uuid.uuid4().hex[:8]}-value"
     schema_id = client.register_schema(subject, Schema(ORDER_SCHEMA, "AVRO"))
     assert schema_id > 0
@@ -59,7 +58,7 @@ def test_avro_schema_registered_at_the_ccompat_url(schema_registry):
 
 
 def test_avro_round_trip_through_registry_and_broker(kafka, schema_registry):
-    client = SchemaRegistryClient({"url": schema_registry.url, "timeout": REGISTRY_TIMEOUT})
+    client = SchemaRegistryClient(schema_registry.client_config())
     topic = create_topic(kafka.bootstrap)
     serializer = AvroSerializer(client, ORDER_SCHEMA, conf=SERDE_CONF)
     deserializer = AvroDeserializer(client, conf=SERDE_CONF)
