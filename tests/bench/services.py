@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 
+from confluent_kafka.schema_registry.error import SchemaRegistryError
 from cryptography.hazmat.primitives import serialization
 
 from tests.bench.tls import CertificateAuthority
@@ -32,6 +33,7 @@ UNPACKED = ROOT / ".cache" / "unpacked"
 START_TIMEOUT = float(os.environ.get("BENCH_START_TIMEOUT", "120"))
 
 
+REGISTRY_TIMEOUT = 30
 QUIET_LOGGER = logging.getLogger("tests.bench.librdkafka")
 QUIET_LOGGER.addHandler(logging.NullHandler())
 QUIET_LOGGER.propagate = False
@@ -381,8 +383,9 @@ class Apicurio(JavaService):
         return f"http://127.0.0.1:{self.port}/apis/ccompat/v7"
 
     def client_config(self):
-        """SchemaRegistryClient's settings for this registry."""
-        return {"url": self.url}
+        """SchemaRegistryClient's settings for this registry, with a timeout: without one a request that gets no
+        answer waits forever."""
+        return {"url": self.url, "timeout": REGISTRY_TIMEOUT}
 
     def module_params(self):
         """The same client as the registry modules' connection options."""
@@ -424,6 +427,18 @@ def delete_topics(admin, names, timeout=60):
             raise ServiceError(f"topics {sorted(set(names) & set(admin.list_topics(timeout=10).topics))} "
                                f"still listed {timeout}s after their deletion")
         time.sleep(0.2)
+
+
+def delete_subjects(registry, names):
+    """Delete the registry's subjects for good (a soft delete first, as the
+    registry asks); a subject that is not there is no error."""
+    for name in names:
+        for permanent in (False, True):
+            try:
+                registry.delete_subject(name, permanent=permanent)
+            except SchemaRegistryError as exc:
+                if exc.http_status_code != 404:
+                    raise
 
 
 def haproxy_command():
@@ -472,7 +487,7 @@ class RegistryTlsProxy(Service):
 
     def client_config(self):
         """SchemaRegistryClient's settings for the admin through the proxy."""
-        return {"url": self.url, "ssl.ca.location": str(self.ca),
+        return {"url": self.url, "timeout": REGISTRY_TIMEOUT, "ssl.ca.location": str(self.ca),
                 "ssl.certificate.location": str(self.client_certificate), "ssl.key.location": str(self.client_key)}
 
     def module_params(self):

@@ -25,6 +25,12 @@ from confluent_kafka import Consumer, ElectionType, KafkaException, Producer, To
 from confluent_kafka.admin import (
     AdminClient, ConfigResource, ConfigSource, NewTopic, ScramCredentialInfo, ScramMechanism, UserScramCredentialDeletion,
     UserScramCredentialUpsertion)
+from confluent_kafka.schema_registry import SchemaRegistryClient
+
+try:
+    from tests.probes.avro_table import round_trip
+except ImportError:  # run as a script, which finds its neighbour but not the package
+    from avro_table import round_trip
 
 REQUEST_TIMEOUT = 15
 # The membership log's wait for one metadata answer.
@@ -556,6 +562,20 @@ def check_certificates(args):
     return report
 
 
+def check_table_schemas(args):
+    """One Avro record per topic through the schema registered under <topic>-value."""
+    registry = SchemaRegistryClient({
+        "url": args.registry_url, "timeout": REQUEST_TIMEOUT, "ssl.ca.location": args.registry_ca,
+        "ssl.certificate.location": args.registry_certificate, "ssl.key.location": args.registry_key})
+    report = {}
+    for topic in args.topics:
+        try:
+            report[topic] = round_trip(client_config(args.bootstrap), registry, topic, 2 * REQUEST_TIMEOUT)
+        except ValueError as exc:
+            raise CheckFailed(str(exc), report)
+    return report
+
+
 def check_broker_config(args):
     """Every broker runs with the same value of a setting (the given one, if any), as the broker reports it."""
     admin = admin_client(args.bootstrap)
@@ -852,6 +872,15 @@ def parser():
     sub.add_argument("--group", required=True)
     sub.add_argument("--denied-writes", type=comma_list, default=[], help="topics it must not write")
     sub.add_argument("--denied-groups", type=comma_list, default=[], help="groups it must not commit in")
+
+    sub = command("table-schemas", check_table_schemas,
+                  "an Avro record per topic round-trips with the schema registered for it")
+    sub.add_argument("--bootstrap", required=True)
+    sub.add_argument("--topics", type=comma_list, required=True)
+    sub.add_argument("--registry-url", required=True)
+    sub.add_argument("--registry-ca", required=True)
+    sub.add_argument("--registry-certificate", required=True)
+    sub.add_argument("--registry-key", required=True)
 
     sub = command("certificates", check_certificates, "the certificate each TLS listener serves")
     sub.add_argument("--listeners", type=comma_list, required=True, help="host:port of TLS listeners")

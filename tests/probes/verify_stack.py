@@ -6,6 +6,8 @@ Run by the local scenario's verify.yml with the controller's Python
   - every topic of the table in roles/kafka_topics/defaults/main.yml exists with
     its partitions and retention.ms, and the environment's replication factor
     and min.insync.replicas, as AdminClient reads them;
+  - one Avro record per topic of the table round-trips with the schema that
+    the kafka_topics role registered under <topic>-value (avro_table.py);
   - an Avro schema registers through SchemaRegistryClient at the registry's
     /apis/ccompat/v7 URL, and a message round-trips through AvroSerializer,
     the broker and AvroDeserializer; the default compatibility level is the
@@ -24,6 +26,8 @@ from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
+
+from avro_table import round_trip
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TOPIC_TABLE = ROOT / "roles" / "kafka_topics" / "defaults" / "main.yml"
@@ -88,6 +92,19 @@ def check_topic_table(admin, replication_factor, min_insync_replicas):
               f"retention.ms {retention}, min.insync.replicas {min_isr}")
 
 
+def check_table_schemas(bootstrap, registry_url):
+    client = SchemaRegistryClient({"url": registry_url, "timeout": TIMEOUT})
+    for entry in yaml.safe_load(TOPIC_TABLE.read_text())["kafka_topics_table"]:
+        if "value_schema" not in entry:
+            continue
+        try:
+            seen = round_trip({"bootstrap.servers": bootstrap}, client, entry["name"], TIMEOUT)
+        except ValueError as exc:
+            raise CheckFailed(str(exc))
+        print(f"ok {entry['name']}: an Avro record of {seen['subject']} version {seen['version']} "
+              f"(schema id {seen['schema_id']}) round-tripped at partition {seen['partition']} offset {seen['offset']}")
+
+
 def check_round_trip(bootstrap, topic):
     producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
     sent = [f"event-{i}" for i in range(5)]
@@ -133,6 +150,7 @@ def main():
     scratch = [f"verify-{uuid.uuid4().hex[:8]}", f"verify-avro-{uuid.uuid4().hex[:8]}"]
     try:
         check_topic_table(admin, args.replication_factor, args.min_insync_replicas)
+        check_table_schemas(args.bootstrap_servers, args.registry_url)
         for future in admin.create_topics([NewTopic(name, 1, args.replication_factor)
                                            for name in scratch]).values():
             future.result(TIMEOUT)

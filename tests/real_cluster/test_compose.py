@@ -17,15 +17,18 @@ import pytest
 import yaml
 from confluent_kafka import TopicCollection
 from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, ResourceType
+from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from tests.bench.services import (
-    JavaService, apicurio_archive, delete_topics, free_port, java_home, kafka_archive, unpack, wait_until)
+    JavaService, apicurio_archive, delete_subjects, delete_topics, free_port, java_home, kafka_archive, unpack,
+    wait_until)
 from tests.bench.versions import ROOT, version
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 TOPIC_TABLE = yaml.safe_load((ROOT / "roles" / "kafka_topics" / "defaults" / "main.yml").read_text())[
     "kafka_topics_table"]
+SCHEMAS = ROOT / "roles" / "kafka_topics" / "files"
 COMPOSE_INVENTORY = ROOT / "inventories" / "compose"
 BIN = pathlib.Path(sys.executable).parent
 
@@ -141,15 +144,17 @@ def test_schema_registry_healthcheck_reads_readiness(compose_registry, up):
 
 # --- make compose-topics ---------------------------------------------------------------------------
 
-def compose_topics(bootstrap):
+def compose_topics(bootstrap, registry_url):
     """`make compose-topics`' command, with the inventory's broker address
-    pointed at `bootstrap`; returns the changed count of the play recap."""
+    pointed at `bootstrap` and its registry at `registry_url`; returns the
+    changed count of the play recap."""
     host, port = bootstrap.rsplit(":", 1)
-    broker = {"kafka_broker_advertised_host": host,
-              "kafka_broker_listeners": {"PLAINTEXT": {"port": int(port), "protocol": "PLAINTEXT"}}}
+    bench = {"kafka_broker_advertised_host": host,
+             "kafka_broker_listeners": {"PLAINTEXT": {"port": int(port), "protocol": "PLAINTEXT"}},
+             "kafka_topics_registry_connection": {"registry_url": registry_url}}
     proc = subprocess.run(
         [BIN / "ansible-playbook", "-i", COMPOSE_INVENTORY, ROOT / "playbooks" / "topics.yml",
-         "-e", json.dumps(broker)],
+         "-e", json.dumps(bench)],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
         env={**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
              "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
@@ -161,19 +166,24 @@ def compose_topics(bootstrap):
 
 
 @pytest.fixture
-def without_table_topics(kafka):
-    """The fixture broker is shared: the table's topics are deleted before and
-    after, so the playbook creates them and later tests find the broker as it was."""
+def without_table_topics(kafka, schema_registry):
+    """The fixture broker and registry are shared: the table's topics and
+    subjects are deleted before and after, so the playbook creates them and
+    later tests find the broker and the registry as they were."""
     admin = AdminClient({"bootstrap.servers": kafka.bootstrap})
+    registry = SchemaRegistryClient(schema_registry.client_config())
     names = [entry["name"] for entry in TOPIC_TABLE]
+    subjects = [f"{name}-value" for name in names]
     delete_topics(admin, names)
-    yield admin
+    delete_subjects(registry, subjects)
+    yield admin, registry
     delete_topics(admin, names)
+    delete_subjects(registry, subjects)
 
 
-def test_compose_topics_applies_the_table_to_the_broker(kafka, without_table_topics):
-    admin = without_table_topics
-    assert compose_topics(kafka.bootstrap) == 1
+def test_compose_topics_applies_the_table_to_the_broker(kafka, schema_registry, without_table_topics):
+    admin, registry = without_table_topics
+    assert compose_topics(kafka.bootstrap, schema_registry.url) == 2
 
     names = [entry["name"] for entry in TOPIC_TABLE]
     described = admin.describe_topics(TopicCollection(names), request_timeout=10)
@@ -189,4 +199,11 @@ def test_compose_topics_applies_the_table_to_the_broker(kafka, without_table_top
         assert overrides["retention.ms"] == str(entry["config"]["retention.ms"]), entry["name"]
         assert overrides["min.insync.replicas"] == "1", entry["name"]
 
-    assert compose_topics(kafka.bootstrap) == 0
+        subject = f"{entry['name']}-value"
+        registered = json.loads(registry.get_latest_version(subject).schema.schema_str)
+        shipped = json.loads((SCHEMAS / entry["value_schema"]).read_text())
+        assert (registered["namespace"], registered["name"]) == (shipped["namespace"], shipped["name"]), subject
+        assert [field["name"] for field in registered["fields"]] == [field["name"] for field in shipped["fields"]]
+        assert registry.get_compatibility(subject) == "BACKWARD", subject
+
+    assert compose_topics(kafka.bootstrap, schema_registry.url) == 0

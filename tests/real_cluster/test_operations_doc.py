@@ -63,23 +63,24 @@ def _point(arg, bootstrap):
     return arg
 
 
-def topics_playbook(bootstrap):
+def topics_playbook(bootstrap, registry_url):
     return subprocess.run(
         [str(BIN / "ansible-playbook"), "-i", "inventories/compose", "playbooks/topics.yml",
-         "-e", json.dumps({"kafka_topics_connection": {"bootstrap_servers": bootstrap}})],
+         "-e", json.dumps({"kafka_topics_connection": {"bootstrap_servers": bootstrap},
+                           "kafka_topics_registry_connection": {"registry_url": registry_url}})],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
         env={**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
              "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
 
 
 @pytest.fixture
-def topic_table_applied(kafka):
+def topic_table_applied(kafka, schema_registry):
     """The table applied as the document assumes, and the broker left without
     the table's topics and the document's own topic afterwards."""
     admin = AdminClient({"bootstrap.servers": kafka.bootstrap})
     names = [entry["name"] for entry in TOPIC_TABLE] + ["my-custom-topic", "my-topic"]
     delete_topics(admin, names)
-    applied = topics_playbook(kafka.bootstrap)
+    applied = topics_playbook(kafka.bootstrap, schema_registry.url)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     yield admin
     delete_topics(admin, names)
@@ -93,12 +94,12 @@ def test_document_has_a_command_for_every_recipe():
         assert any(f"playbooks/{playbook}.yml" in command for command in DOC_COMMANDS), playbook
 
 
-def test_documented_commands_run_against_a_real_broker(kafka, topic_table_applied):
+def test_documented_commands_run_against_a_real_broker(kafka, schema_registry, topic_table_applied):
     for command in DOC_COMMANDS:
         proc = ansible(shlex.split(command), kafka.bootstrap)
         assert proc.returncode == 0, f"{command}\n{proc.stdout}\n{proc.stderr}"
 
     # What the document says happens to a table topic grown by hand.
-    rerun = topics_playbook(kafka.bootstrap)
+    rerun = topics_playbook(kafka.bootstrap, schema_registry.url)
     assert rerun.returncode != 0
     assert "has 6 partitions and Kafka cannot remove partitions (asked for 3)" in rerun.stdout

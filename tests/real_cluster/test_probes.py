@@ -19,13 +19,15 @@ import pytest
 import yaml
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 
-from tests.bench.services import delete_topics, free_port
+from tests.bench.services import delete_subjects, delete_topics, free_port
 from tests.bench.versions import ROOT
 
 PROBES = ROOT / "tests" / "probes"
 TOPIC_TABLE = yaml.safe_load((ROOT / "roles" / "kafka_topics" / "defaults" / "main.yml").read_text())[
     "kafka_topics_table"]
+SCHEMAS = ROOT / "roles" / "kafka_topics" / "files"
 # Apicurio's answer when no global compatibility rule is set, as on the bench's registry.
 REGISTRY_DEFAULT_COMPATIBILITY = "NONE"
 
@@ -356,21 +358,30 @@ def verify_stack(kafka, schema_registry, replication_factor=1, compatibility=REG
 
 
 @pytest.fixture
-def topic_table(new_topics):
-    """The table's topics as the kafka_topics role leaves them on a one-broker cluster."""
+def topic_table(new_topics, schema_registry):
+    """The table's topics and schemas as the kafka_topics role leaves them on a one-broker cluster."""
     new_topics(*(NewTopic(entry["name"], entry["partitions"], 1,
                           config={key: str(value) for key, value in entry["config"].items()})
                  for entry in TOPIC_TABLE))
+    registry = SchemaRegistryClient(schema_registry.client_config())
+    subjects = {f"{entry['name']}-value": (SCHEMAS / entry["value_schema"]).read_text() for entry in TOPIC_TABLE}
+    for subject, text in subjects.items():
+        registry.register_schema(subject, Schema(text, "AVRO"))
+    yield
+    delete_subjects(registry, subjects)
 
 
 def test_verify_stack_passes_on_a_converged_stack(kafka, schema_registry, topic_table, admin):
     proc = verify_stack(kafka, schema_registry)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[:len(TOPIC_TABLE)] == [
+    table = len(TOPIC_TABLE)
+    assert lines[:table] == [
         f"ok topic {entry['name']}: {entry['partitions']} partitions, RF 1, "
         f"retention.ms {entry['config']['retention.ms']}, min.insync.replicas 1" for entry in TOPIC_TABLE]
-    assert lines[len(TOPIC_TABLE):len(TOPIC_TABLE) + 2] == [
+    for entry, line in zip(TOPIC_TABLE, lines[table:2 * table]):
+        assert line.startswith(f"ok {entry['name']}: an Avro record of {entry['name']}-value version 1 "), line
+    assert lines[2 * table:2 * table + 2] == [
         f"ok produced and consumed 5 messages with acks=all through {kafka.bootstrap}",
         f"ok default compatibility level {REGISTRY_DEFAULT_COMPATIBILITY}"]
     assert lines[-2].startswith("ok registered verify-avro-") and lines[-2].endswith(f" at {schema_registry.url}")
