@@ -64,8 +64,6 @@ def schema_id(data):
 
 def plain(data, wanted):
     """(format, value) of bytes shown as text or base64: `auto` is text when it is UTF-8."""
-    if data is None:
-        return None, None
     if wanted in ('auto', 'text'):
         try:
             return 'text', data.decode('utf-8')
@@ -104,13 +102,15 @@ def avro_deserializers(registry_client):
 class Decoder:
     """Keys and values as the module shows them; Avro through the registry when one is given."""
 
-    def __init__(self, key_format, value_format, avro_deserializer=None):
+    def __init__(self, key_format, value_format, avro_deserializers=None):
         self.formats = {'key': key_format, 'value': value_format}
-        self.avro = avro_deserializer
+        self.avro = avro_deserializers
 
     def field(self, message, field):
-        """{field, field_format, field_schema_id} of one record."""
+        """{field, field_format, field_schema_id} of one record; all null for no key or a tombstone."""
         data = message.key() if field == 'key' else message.value()
+        if data is None:
+            return {field: None, field + '_format': None, field + '_schema_id': None}
         wanted = self.formats[field]
         identifier = schema_id(data)
         where = 'topic %s partition %d offset %d: the %s' % (
@@ -136,7 +136,8 @@ def message_facts(message, decoder):
     timestamp_type, timestamp = message.timestamp()
     facts = dict(partition=message.partition(), offset=message.offset(),
                  timestamp=timestamp if timestamp_type else None,
-                 headers=[dict(key=key, value=plain(value, 'auto')[1]) for key, value in (message.headers() or [])])
+                 headers=[dict(key=key, value=None if value is None else plain(value, 'auto')[1])
+                          for key, value in (message.headers() or [])])
     facts.update(decoder.field(message, 'key'))
     facts.update(decoder.field(message, 'value'))
     return facts

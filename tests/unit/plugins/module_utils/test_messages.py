@@ -36,7 +36,6 @@ def test_schema_id_of_the_wire_format(data, expected):
     (b"order-1", "auto", ("text", "order-1")),
     (b"\xff\x00", "auto", ("base64", "/wA=")),
     (b"order-1", "base64", ("base64", base64.b64encode(b"order-1").decode())),
-    (None, "auto", (None, None)),
 ])
 def test_plain_shows_text_else_base64(data, wanted, expected):
     assert plain(data, wanted) == expected
@@ -106,3 +105,9 @@ def test_decoder_names_the_record_it_cannot_decode():
 def test_decoder_avro_refuses_unframed_bytes():
     with pytest.raises(KafkaModuleError, match="the value is not Avro in the registry's wire format"):
         Decoder("auto", "avro", {"key": None, "value": None}).field(Record(None, b"text"), "value")
+
+
+@pytest.mark.parametrize("wanted", ["auto", "avro", "text", "base64"])
+def test_decoder_shows_a_tombstone_as_null_whatever_the_format(wanted):
+    assert Decoder("auto", wanted, {"key": None, "value": None}).field(Record(b"k", None), "value") == {
+        "value": None, "value_format": None, "value_schema_id": None}
