@@ -13,7 +13,7 @@ SANITY_SKIP := pslint shellcheck
 # The pip release ansible-test bootstraps its import-test venv with.
 ANSIBLE_TEST_PIP := 24_2
 
-.PHONY: setup preflight venv artifacts image lint sanity unit packaging integration hosts molecule test up down bench-topics compose-topics
+.PHONY: setup preflight venv artifacts image lint sanity unit packaging integration hosts molecule test up down bench-topics bench-topics-loop compose-topics
 
 # The Debian packages of tools/system-packages.txt that this machine lacks (as root).
 setup:
@@ -88,8 +88,13 @@ up: preflight venv artifacts image
 down: venv
 	tools/local_stack.sh down
 
+# kafka_topic's time for each step of a 1,000-topic table, as a ratio to the raw AdminClient plus an empty playbook.
 bench-topics: venv artifacts
 	$(PY) -m tests.bench.bench_topics
+
+# The no-op table in one task against a loop of single-topic tasks.
+bench-topics-loop: venv artifacts
+	$(PY) -m tests.bench.bench_topics loop
 
 # The topic table, by the same role and module as every environment, on the
 # broker of docker-compose.yml (`docker compose up -d` first).

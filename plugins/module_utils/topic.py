@@ -289,13 +289,17 @@ def config_diff(wanted, current, purge=False):
 
 
 def state_matches(wanted, seen):
-    """True when metadata `seen` shows the state `wanted` (both may be None)."""
+    """True when metadata `seen` shows the state `wanted` (both may be None).
+
+    A `seen` config of None was not read, and is not compared.
+    """
     if wanted is None or seen is None:
         return wanted is None and seen is None
-    return (wanted['partitions'] == seen['partitions']
-            and wanted['replication_factor'] == seen['replication_factor']
-            and set(wanted['config']) == set(seen['config'])
-            and all(same_config_value(value, seen['config'][key]) for key, value in wanted['config'].items()))
+    if (wanted['partitions'], wanted['replication_factor']) != (seen['partitions'], seen['replication_factor']):
+        return False
+    return seen['config'] is None or (
+        set(wanted['config']) == set(seen['config'])
+        and all(same_config_value(value, seen['config'][key]) for key, value in wanted['config'].items()))
 
 
 def plan_diff(plans):
@@ -350,15 +354,21 @@ def error_line(connection, name, error):
 
 
 class TopicReader(object):
-    """Describes topics and their configs in one concurrent round trip."""
+    """Describes topics, and the configs of `config_names` (default: all), in one concurrent round trip.
 
-    def __init__(self, connection, names):
+    A topic whose config is not read has `config` None in its state.
+    """
+
+    def __init__(self, connection, names, config_names=None):
         self.connection = connection
         self.names = names
-        admin, timeout = connection.admin, connection.timeout
-        self.topic_futures = admin.describe_topics(TopicCollection(names), request_timeout=timeout) if names else {}
-        self.config_futures = admin.describe_configs(
-            [ConfigResource(ResourceType.TOPIC, name) for name in names], request_timeout=timeout) if names else {}
+        config_names = names if config_names is None else config_names
+        timeout = connection.timeout
+        self.topic_futures = connection.fan_out(
+            lambda admin, share: admin.describe_topics(TopicCollection(share), request_timeout=timeout), names)
+        self.config_futures = connection.fan_out(
+            lambda admin, share: admin.describe_configs(share, request_timeout=timeout),
+            [ConfigResource(ResourceType.TOPIC, name) for name in config_names])
 
     def collect(self):
         """{name: state or None}; KafkaModuleError on anything but 'unknown topic'."""
@@ -375,7 +385,7 @@ class TopicReader(object):
             elif error is not None:
                 problems.append(error_line(self.connection, name, error))
             else:
-                states[name] = topic_state(descriptions[name], configs[name])
+                states[name] = topic_state(descriptions[name], configs.get(name))
         if problems:
             raise KafkaModuleError(join_errors(problems))
         return states
@@ -387,8 +397,8 @@ def is_unknown_topic(error):
 
 def topic_state(description, entries):
     replicas = [len(partition.replicas) for partition in description.partitions]
-    overrides = dict((name, entry.value) for name, entry in entries.items()
-                     if entry.source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value)
+    overrides = None if entries is None else dict((name, entry.value) for name, entry in entries.items()
+                                                  if entry.source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value)
     return dict(partitions=len(replicas), replication_factor=max(replicas) if replicas else 0, config=overrides)
 
 
@@ -401,16 +411,17 @@ def broker_default_replication_factor(connection, cluster, subject):
     return int(entries['default.replication.factor'].value)
 
 
-def read_and_plan_topics(connection, specs):
+def read_and_plan_topics(connection, specs, diff=False):
     """Read the cluster and every topic once, then plan each topic.
 
     `specs` have passed check_specs. Every topic that cannot be planned is
-    named in one KafkaModuleError, before any change is sent.
+    named in one KafkaModuleError, before any change is sent. The configs of
+    topics to delete are only read to show them in a diff.
     """
     names = [spec['name'] for spec in specs]
     subject = topics_subject(names) if names else 'topics'
     cluster_future = connection.admin.describe_cluster(request_timeout=connection.timeout)
-    reader = TopicReader(connection, names)
+    reader = TopicReader(connection, names, [spec['name'] for spec in specs if diff or spec['state'] == 'present'])
     cluster = connection.result(cluster_future, subject)
     current = reader.collect()
 
@@ -437,7 +448,7 @@ def alter_config_resource(plan):
 
 
 class TopicChanges(object):
-    """Sends the plans' requests, one call per kind for all topics."""
+    """Sends the plans' requests, one batch per kind for all topics (split over connections when large)."""
 
     def __init__(self, connection, plans):
         self.connection = connection
@@ -447,41 +458,35 @@ class TopicChanges(object):
         self.deletes = [plan for plan in plans if plan.delete]
         self.applied = False
 
-    def _options(self, validate_only):
+    def _options(self, validate_only, operation=True):
         timeout = self.connection.timeout
-        options = dict(request_timeout=timeout + 5, operation_timeout=timeout)
+        options = dict(request_timeout=timeout + 5, operation_timeout=timeout) if operation else dict(
+            request_timeout=timeout)
         if validate_only:
             options['validate_only'] = True
         return options
 
     def _create(self, validate_only):
-        if not self.creates:
-            return {}
-        return self.connection.admin.create_topics([
+        options = self._options(validate_only)
+        return self.connection.fan_out(lambda admin, share: admin.create_topics(share, **options), [
             NewTopic(plan.name, plan.create['partitions'], plan.create['replication_factor'],
-                     config=plan.create['config']) for plan in self.creates], **self._options(validate_only))
+                     config=plan.create['config']) for plan in self.creates])
 
     def _alter(self, validate_only):
-        if not self.alters:
-            return {}
-        options = dict(request_timeout=self.connection.timeout)
-        if validate_only:
-            options['validate_only'] = True
-        futures = self.connection.admin.incremental_alter_configs(
-            [alter_config_resource(plan) for plan in self.alters], **options)
+        options = self._options(validate_only, operation=False)
+        futures = self.connection.fan_out(lambda admin, share: admin.incremental_alter_configs(share, **options),
+                                          [alter_config_resource(plan) for plan in self.alters])
         return dict((resource.name, future) for resource, future in futures.items())
 
     def _grow(self, validate_only):
-        if not self.grows:
-            return {}
-        return self.connection.admin.create_partitions(
-            [NewPartitions(plan.name, plan.total_partitions) for plan in self.grows], **self._options(validate_only))
+        options = self._options(validate_only)
+        return self.connection.fan_out(lambda admin, share: admin.create_partitions(share, **options), [
+            NewPartitions(plan.name, plan.total_partitions) for plan in self.grows])
 
     def _delete(self):
-        if not self.deletes:
-            return {}
         options = self._options(validate_only=False)
-        return self.connection.admin.delete_topics([plan.name for plan in self.deletes], **options)
+        return self.connection.fan_out(lambda admin, share: admin.delete_topics(share, **options),
+                                       [plan.name for plan in self.deletes])
 
     def _check(self, *batches):
         problems = []
@@ -503,12 +508,14 @@ class TopicChanges(object):
 
 
 def wait_for_metadata(connection, plans, timeout):
+    """Poll until every plan's topic shows its `after` state; the configs only of topics whose config was sent."""
     names = [plan.name for plan in plans]
     wanted = dict((plan.name, plan.after) for plan in plans)
+    config_names = [plan.name for plan in plans if plan.create or plan.config_changes]
     lagging = []
 
     def shown():
-        seen = TopicReader(connection, names).collect()
+        seen = TopicReader(connection, names, config_names).collect()
         lagging[:] = [name for name in names if not state_matches(wanted[name], seen[name])]
         return not lagging
 

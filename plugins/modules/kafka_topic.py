@@ -323,7 +323,7 @@ def main():
     connection = KafkaConnection(module)
     plans, changes = [], None
     try:
-        plans = read_and_plan_topics(connection, specs)
+        plans = read_and_plan_topics(connection, specs, diff=module._diff)
         changes = TopicChanges(connection, plans)
         changes.validate()
         if not module.check_mode:

@@ -336,6 +336,43 @@ def test_one_refused_topic_stops_the_whole_table(run_module, admin):
     assert describe(admin, new) is None
 
 
+# --- a table large enough to be split over several connections --------------------------------------
+
+def table_on_broker(admin, names):
+    """{name: (partitions, retention.ms)} of the listed topics that exist, in two batch requests."""
+    listed = admin.list_topics(timeout=15).topics
+    present = [name for name in names if name in listed]
+    if not present:
+        return {}
+    resources = {name: ConfigResource(ResourceType.TOPIC, name) for name in present}
+    configs = admin.describe_configs(list(resources.values()), request_timeout=30)
+    return {name: (len(listed[name].partitions), configs[resources[name]].result(30)["retention.ms"].value)
+            for name in present}
+
+
+def test_large_table_is_validated_whole_then_changed_whole(run_module, admin):
+    names = [f"{unique('split')}-{index:03d}" for index in range(250)]
+    table = [{"name": name, "config": {"retention.ms": 3600000}} for name in names]
+    last_refused = table[:-1] + [{"name": names[-1], "config": {"retention.ms": 3600000, "no.such.key": 1}}]
+
+    refused = run_module("kafka_topic", partitions=1, replication_factor=1, topics=last_refused)
+    assert_failed(refused, f"topic {names[-1]}:", "Unknown topic config name: no.such.key")
+    assert table_on_broker(admin, names) == {}
+
+    created = run_module("kafka_topic", partitions=1, replication_factor=1, topics=table)
+    assert created["changed"] and table_on_broker(admin, names) == dict.fromkeys(names, (1, "3600000"))
+    for topic in table:
+        topic["config"]["retention.ms"] = 7200000
+    altered = run_module("kafka_topic", partitions=2, topics=table)
+    assert altered["changed"] and table_on_broker(admin, names) == dict.fromkeys(names, (2, "7200000"))
+    assert not run_module("kafka_topic", partitions=2, topics=table)["changed"]
+
+    deleted = run_module("kafka_topic", state="absent", topics=[{"name": name} for name in names], diff=True)
+    assert deleted["diff"]["before"] == dict.fromkeys(names, dict(
+        state="present", partitions=2, replication_factor=1, config={"retention.ms": "7200000"}))
+    assert table_on_broker(admin, names) == {}
+
+
 # --- policy and authorization, on a broker that enforces them -------------------------------------
 
 POLICY = """

@@ -218,6 +218,9 @@ def test_diff_shows_only_changing_topics():
     (state(**{"retention.ms": "1"}), state(), False),
     (state(), state(**{"retention.ms": "1"}), False),
     (state(partitions=2), state(partitions=1), False),
+    # a config that was not read (the topic's config was not changed) is not compared
+    (state(**{"retention.ms": "1"}), dict(state(), config=None), True),
+    (state(partitions=2), dict(state(partitions=1), config=None), False),
 ])
 def test_state_matches(wanted, seen, matches):
     assert state_matches(wanted, seen) is matches
