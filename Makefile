@@ -13,7 +13,7 @@ SANITY_SKIP := pslint shellcheck
 # The pip release ansible-test bootstraps its import-test venv with.
 ANSIBLE_TEST_PIP := 24_2
 
-.PHONY: setup preflight venv artifacts image lint sanity unit packaging integration hosts molecule test up down bench-topics bench-topics-loop compose-topics
+.PHONY: setup preflight venv artifacts image lint sanity unit packaging integration hosts molecule test up down bench-topics bench-topics-loop bench-offsets compose-topics
 
 # The Debian packages of tools/system-packages.txt that this machine lacks (as root).
 setup:
@@ -91,6 +91,10 @@ down: venv
 # kafka_topic's time for each step of a 1,000-topic table, as a ratio to the raw AdminClient plus an empty playbook.
 bench-topics: venv artifacts
 	$(PY) -m tests.bench.bench_topics
+
+# kafka_consumer_offsets and kafka_info on a group of 1,000 partitions, as a ratio to the raw AdminClient plus an empty playbook.
+bench-offsets: venv artifacts
+	$(PY) -m tests.bench.bench_offsets
 
 # The no-op table in one task against a loop of single-topic tasks.
 bench-topics-loop: venv artifacts

@@ -15,7 +15,8 @@ __metaclass__ = type
 import time
 
 from ansible_collections.ecommerce.kafka.plugins.module_utils.consumer_group import (
-    committed_offsets_of_groups, describe_groups, describe_unreadable, lag, log_offsets, total_lag)
+    collect_log_offsets, committed_offsets_of_groups, describe_groups, describe_unreadable, lag, request_log_offsets,
+    total_lag)
 from ansible_collections.ecommerce.kafka.plugins.module_utils.kafka import (
     HAS_CONFLUENT_KAFKA, KafkaModuleError, describe_kafka_error)
 
@@ -115,7 +116,7 @@ def read_consumer_groups(connection, lag_per_partition):
     described = describe_groups(connection, names)
     committed = committed_offsets_of_groups(connection, names)
     keys = sorted(set(key for offsets in committed.values() for key in offsets))
-    log_ends, unreadable = log_offsets(connection, keys, OffsetSpec.latest())
+    log_ends, unreadable = collect_log_offsets(connection, request_log_offsets(connection, keys, OffsetSpec.latest()))
     warnings = []
     if unreadable:
         warnings.append('lag left out of the totals: %s' % describe_unreadable(unreadable, 'log end unreadable'))

@@ -338,17 +338,21 @@ def topic_partition_ids(connection, topics):
     return partition_ids, missing
 
 
-def log_offsets(connection, keys, spec):
-    """({(topic, partition): offset or None}, {key: why it could not be read}) from list_offsets.
+def request_log_offsets(connection, keys, spec):
+    """Send a list_offsets of `spec` for (topic, partition) keys; read the answer with collect_log_offsets."""
+    if not keys:
+        return {}
+    request = dict((TopicPartition(topic, partition), spec) for topic, partition in keys)
+    return connection.admin.list_offsets(request, request_timeout=connection.timeout)
+
+
+def collect_log_offsets(connection, futures):
+    """({(topic, partition): offset or None}, {key: why it could not be read}).
 
     The answer is per partition: one without a leader (offline) or of a
     deleted topic does not hide the others.
     """
     offsets, unreadable = {}, {}
-    if not keys:
-        return offsets, unreadable
-    request = dict((TopicPartition(topic, partition), spec) for topic, partition in keys)
-    futures = connection.admin.list_offsets(request, request_timeout=connection.timeout)
     for topic_partition, future in futures.items():
         key = (topic_partition.topic, topic_partition.partition)
         offsets[key] = None
@@ -361,22 +365,23 @@ def log_offsets(connection, keys, spec):
     return offsets, unreadable
 
 
-def log_bounds(connection, keys):
-    """({key: log start}, {key: log end}, {key: why unreadable}) for (topic, partition) keys."""
-    log_starts, unreadable = log_offsets(connection, keys, OffsetSpec.earliest())
-    log_ends, unreadable_ends = log_offsets(connection, keys, OffsetSpec.latest())
+def log_bounds(connection, keys, timestamp_ms=None):
+    """({key: log start}, {key: log end}, {key: why unreadable}, offsets at timestamp_ms).
+
+    The offsets at timestamp_ms (the first whose timestamp is at or after it,
+    -1 after the last record) are None without a timestamp, else the pair
+    collect_log_offsets returns. Every request is sent before any answer is awaited.
+    """
+    requests = [request_log_offsets(connection, keys, OffsetSpec.earliest()),
+                request_log_offsets(connection, keys, OffsetSpec.latest())]
+    if timestamp_ms is not None:
+        requests.append(request_log_offsets(connection, keys, OffsetSpec.for_timestamp(timestamp_ms)))
+    answers = [collect_log_offsets(connection, futures) for futures in requests]
+    (log_starts, unreadable), (log_ends, unreadable_ends) = answers[:2]
     unreadable.update(unreadable_ends)
     for key in unreadable:
         log_starts[key] = log_ends[key] = None
-    return log_starts, log_ends, unreadable
-
-
-def offsets_at(connection, keys, timestamp_ms):
-    """{key: first offset whose timestamp is >= timestamp_ms, or -1 after the last record}."""
-    offsets, unreadable = log_offsets(connection, keys, OffsetSpec.for_timestamp(timestamp_ms))
-    if unreadable:
-        raise KafkaModuleError(describe_unreadable(unreadable, 'no offset for the timestamp'))
-    return offsets
+    return log_starts, log_ends, unreadable, answers[2] if timestamp_ms is not None else None
 
 
 def describe_unreadable(unreadable, what):
@@ -424,7 +429,7 @@ def read_and_plan_reset(connection, group, selection, reset, value, timestamp):
         raise KafkaModuleError('topic %s does not exist' % ', '.join(missing) if len(missing) == 1
                                else 'topics %s do not exist' % ', '.join(missing))
     keys = selected_partitions(selection, partition_ids)
-    log_starts, log_ends, unreadable = log_bounds(connection, keys)
+    log_starts, log_ends, unreadable, at_timestamp = log_bounds(connection, keys, timestamp if reset else None)
     partitions = partition_rows(keys, committed, log_starts, log_ends)
     if reset is None:
         warnings = []
@@ -437,7 +442,11 @@ def read_and_plan_reset(connection, group, selection, reset, value, timestamp):
         raise ResetPlanError('nothing is committed yet, so there is no topic to reset: name them in topics')
     if unreadable:
         raise ResetPlanError(describe_unreadable(unreadable, 'cannot plan a reset without the log start and end'))
-    found_offsets = offsets_at(connection, keys, timestamp) if timestamp is not None else None
+    found_offsets = None
+    if at_timestamp is not None:
+        found_offsets, unreadable = at_timestamp
+        if unreadable:
+            raise KafkaModuleError(describe_unreadable(unreadable, 'no offset for the timestamp'))
     return state, partitions, plan_reset(partitions, reset, value, found_offsets)
 
 

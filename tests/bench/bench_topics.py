@@ -6,13 +6,12 @@ table of N topics (1 partition, RF 1, retention.ms set) is timed three ways:
           every topic is in the metadata), a no-op read (describe the topics
           and their configs), change retention.ms, 1 -> 2 partitions (until
           the metadata shows them), delete (until none is in the metadata);
-  empty   ansible-playbook on the same play, vars file included, with no task
-          (also printed: the same play with one ansible.builtin.ping task,
-          Ansible's own cost of running any module);
+  empty   ansible-playbook on the same play, vars file included, with no
+          task, and with one ansible.builtin.ping task;
   module  ansible-playbook with one ecommerce.kafka.kafka_topic task (`topics:`).
-The floor is raw + empty. It prints each step's figures and module / floor,
-and exits 1 if a run fails, changes what it should not, leaves the broker in
-another state, or a ratio is above RATIO_TARGET.
+It prints each step's ratios to the floors of tests/bench/floor.py and exits
+1 if a run fails, changes what it should not, leaves the broker in another
+state, or module / (raw + task) is above the target.
 
 The machine is noisy, and noise only ever adds time: after a raw round that
 warms the broker's JVM up, the rounds run in the order raw, module, module,
@@ -29,24 +28,20 @@ tries its YAML parser, which costs 0.4 to 0.9 s more CPU on 1,000 entries.
 """
 import json
 import os
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import yaml
 from confluent_kafka import TopicCollection
 from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, NewPartitions,
                                    NewTopic, ResourceType)
 
+from tests.bench.floor import load, play, report, write_playbook
 from tests.bench.services import QUIET_LOGGER, KafkaBroker, ZooKeeper
-from tests.bench.versions import ROOT
 
 TOPICS = int(os.environ.get("BENCH_TOPICS", "1000"))
-RATIO_TARGET = 1.15
 NOOP_RUNS = 3
 STEPS = ("create", "no-op", "alter", "grow", "delete")
 RETENTION = {"create": "604800000", "alter": "86400000"}
@@ -54,8 +49,7 @@ PARTITIONS = {"create": 1, "grow": 2}
 TIMEOUT = 120
 LOOP_NOOP_TARGET_SECONDS = 5.0
 LOOP_RATIO_TARGET = 20.0
-PLAY = {"name": "Bench the topic table", "hosts": "localhost", "connection": "local", "gather_facts": False,
-        "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"}, "vars_files": ["topics.json"]}
+VARS_FILES = ["topics.json"]
 MODULE_ARGS = {"bootstrap_servers": "{{ bench_bootstrap }}", "request_timeout": TIMEOUT}
 
 
@@ -76,31 +70,16 @@ def write_play(workdir, bootstrap, topics, task=None, loop=False):
     (workdir / "topics.json").write_text(json.dumps({"bench_bootstrap": bootstrap, "bench_topics": topics}))
     one_task = {"name": "Ensure the table in one task",
                 "ecommerce.kafka.kafka_topic": dict(MODULE_ARGS, topics="{{ bench_topics }}", **(task or {}))}
-    (workdir / "table.yml").write_text(yaml.safe_dump([dict(PLAY, tasks=[one_task])], sort_keys=False))
-    (workdir / "empty.yml").write_text(yaml.safe_dump([dict(PLAY, tasks=[])], sort_keys=False))
-    (workdir / "ping.yml").write_text(yaml.safe_dump([dict(PLAY, tasks=[{"ansible.builtin.ping": {}}])],
-                                                     sort_keys=False))
+    write_playbook(workdir / "table.yml", [one_task], VARS_FILES)
+    write_playbook(workdir / "empty.yml", [], VARS_FILES)
+    write_playbook(workdir / "ping.yml", [{"ansible.builtin.ping": {}}], VARS_FILES)
     if loop:
         looped = {"name": "Ensure the table one topic per task",
                   "ecommerce.kafka.kafka_topic": dict(
                       MODULE_ARGS, name="{{ item.name }}", partitions="{{ item.partitions }}",
                       replication_factor="{{ item.replication_factor }}", config="{{ item.config }}"),
                   "loop": "{{ bench_topics }}", "loop_control": {"label": "{{ item.name }}"}}
-        (workdir / "loop.yml").write_text(yaml.safe_dump([dict(PLAY, tasks=[looped])], sort_keys=False))
-
-
-def play(workdir, playbook):
-    """Wall time of one ansible-playbook run and its `changed` count from the recap (None: no task ran)."""
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    started = time.monotonic()
-    proc = subprocess.run(["ansible-playbook", "-i", "localhost,", playbook], cwd=workdir, env=env,
-                          capture_output=True, text=True, check=False)
-    elapsed = time.monotonic() - started
-    recap = re.search(r"localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", proc.stdout)
-    if proc.returncode:
-        sys.exit(f"{playbook} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return elapsed, int(recap.group(2)) if recap else None
+        write_playbook(workdir / "loop.yml", [looped], VARS_FILES)
 
 
 def settle(futures):
@@ -197,10 +176,6 @@ def module_round(admin, workdir, bootstrap, prefix, problems):
     return timings, empties, pings
 
 
-def load():
-    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
-
-
 def floor_benchmark(workdir, bootstrap):
     admin = AdminClient({"bootstrap.servers": bootstrap, "logger": QUIET_LOGGER})
     problems = []
@@ -213,26 +188,10 @@ def floor_benchmark(workdir, bootstrap):
         empties.extend(empty)
         pings.extend(ping)
     raw.append(raw_round(admin, "raw2"))
-    empty, ping = statistics.median(empties), statistics.median(pings)
-
-    print(f"{TOPICS} topics, 1 partition, RF 1, retention.ms set; rounds raw, module, module, raw; {load()}")
-    print(f"empty playbook: median {empty:.2f} s of {len(empties)} runs; with one ping task {ping:.2f} s")
-    print(f"{'step':8} {'raw AdminClient':>16} {'floor':>7} {'kafka_topic':>12} {'ratio':>6}   rounds (raw | module)")
-    worst = 0.0
-    for step in STEPS:
-        raw_best = min(timings[step] for timings in raw)
-        module_best = min(timings[step] for timings in module)
-        floor = raw_best + empty
-        ratio = module_best / floor
-        worst = max(worst, ratio)
-        rounds = (", ".join(f"{timings[step]:.2f}" for timings in raw) + " | "
-                  + ", ".join(f"{timings[step]:.2f}" for timings in module))
-        print(f"{step:8} {raw_best:14.2f} s {floor:5.2f} s {module_best:10.2f} s {ratio:6.2f}   {rounds}")
-        if ratio > RATIO_TARGET:
-            problems.append(f"{step}: kafka_topic / floor is {ratio:.2f}, the target is at most {RATIO_TARGET}")
+    title = f"{TOPICS} topics, 1 partition, RF 1, retention.ms set; rounds raw, module, module, raw"
+    problems += report(title, STEPS, raw, module, empties, pings)
     if problems:
         sys.exit("MISSED: " + "; ".join(problems))
-    print(f"target met: every ratio at most {RATIO_TARGET} (worst {worst:.2f})")
 
 
 def loop_benchmark(workdir, bootstrap):
