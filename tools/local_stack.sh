@@ -21,8 +21,8 @@ hostvars = json.load(sys.stdin)["_meta"]["hostvars"]
 if len(hostvars) != 1:
     sys.exit("inventories/local should hold one host, it holds %s" % sorted(hostvars))
 (name, variables), = hostvars.items()
-if variables.get("ansible_connection") != "containers.podman.podman":
-    sys.exit("%s in inventories/local should use the containers.podman.podman connection" % name)
+if variables.get("ansible_connection") != "ecommerce.kafka.podman_nsenter":
+    sys.exit("%s in inventories/local should use the ecommerce.kafka.podman_nsenter connection" % name)
 print(variables.get("ansible_host", name))
 ')
 

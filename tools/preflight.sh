@@ -17,6 +17,7 @@ need_command() {  # need_command NAME PACKAGE [PATH...]
 }
 
 need_command podman podman
+need_command nsenter util-linux /usr/bin/nsenter
 need_command runc runc
 need_command netavark netavark /usr/lib/podman/netavark /usr/libexec/podman/netavark
 need_command aardvark-dns aardvark-dns /usr/lib/podman/aardvark-dns /usr/libexec/podman/aardvark-dns

@@ -30,7 +30,7 @@ class Platform:
         zookeeper = self.zookeeper if zookeeper is None else zookeeper
         brokers = self.brokers if brokers is None else brokers
         return {"all": {
-            "hosts": {name: {"ansible_connection": "containers.podman.podman"} for name in self.hosts.names},
+            "hosts": {name: dict(self.hosts.connection_vars) for name in self.hosts.names},
             "vars": {
                 "ansible_become": False,
                 "zookeeper_heap_size": "128m", "zookeeper_limit_nofile": 20000,

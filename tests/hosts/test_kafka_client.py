@@ -35,7 +35,7 @@ def connection(ca_file):
 
 def inventory(host, ca_file, password):
     return {"all": {
-        "hosts": {host.names[0]: {"ansible_connection": "containers.podman.podman"}},
+        "hosts": {host.names[0]: dict(host.connection_vars)},
         "vars": {"ansible_become": False},
         "children": {"kafka_client": {"hosts": {host.names[0]: {
             "kafka_client_user": USER, "kafka_client_password": password,
