@@ -69,12 +69,13 @@ hosts: venv artifacts image
 
 MOLECULE_SCENARIOS := $(patsubst extensions/molecule/%/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml))
 
-# One timed stage per scenario, so the log shows each scenario's wall time;
+# One timed stage per scenario, so the log shows each scenario's wall time, and
+# each task's time (profile_tasks) for the converges' profiles;
 # then no password of the scenario (.cache/molecule-<scenario>/secrets) may be in its log.
 molecule: venv artifacts image
 	@mkdir -p .cache
 	@for scenario in $(MOLECULE_SCENARIOS); do \
-		$(TIMED) molecule-$$scenario bash -o pipefail -c \
+		ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks $(TIMED) molecule-$$scenario bash -o pipefail -c \
 			"molecule test -s $$scenario 2>&1 | tee .cache/molecule-$$scenario.log" || exit 1; \
 		tests/bench/no_secrets_in_log.sh .cache/molecule-$$scenario.log .cache/molecule-$$scenario/secrets || exit 1; \
 	done

@@ -8,7 +8,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: podman_nsenter
 short_description: Run tasks in a local podman container by entering its namespaces
-version_added: 0.1.0
+version_added: 0.4.0
 description:
   - Runs each command in a running container of the controller's rootful podman with C(nsenter), in the mount, UTS,
     IPC, network, PID and cgroup namespaces of the container's first process, and copies files by streaming them

@@ -64,7 +64,8 @@ def report(title, steps, raw_rounds, module_rounds, empties, pings):
         module = min(timings[step] for timings in module_rounds)
         ratio = module / (raw + ping)
         worst = max(worst, ratio)
-        shown = " | ".join(", ".join(f"{timings[step]:.2f}" for timings in side) for side in (raw_rounds, module_rounds))
+        shown = " | ".join(", ".join(f"{timings[step]:.2f}" for timings in side)
+                           for side in (raw_rounds, module_rounds))
         print(f"{step:15} {raw:5.2f} s {module:6.2f} s {module / (raw + empty):13.2f} {ratio:12.2f}   {shown}")
         if ratio > RATIO_TARGET:
             problems.append(f"{step}: module / (raw + task) is {ratio:.2f}, the target is at most {RATIO_TARGET}")
