@@ -26,15 +26,13 @@ rounds run raw, module, module, raw, and each side keeps its better round.
 import datetime
 import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from confluent_kafka import ConsumerGroupTopicPartitions, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec
 
-from tests.bench.floor import play, report, write_playbook
-from tests.bench.services import QUIET_LOGGER, KafkaBroker, ZooKeeper
+from tests.bench.floor import on_own_broker, play, report, write_playbook
+from tests.bench.services import QUIET_LOGGER
 
 PARTITIONS = int(os.environ.get("BENCH_PARTITIONS", "1000"))
 RECORDS = 4
@@ -186,17 +184,7 @@ def benchmark(workdir, bootstrap):
 
 
 def main():
-    with tempfile.TemporaryDirectory(prefix="bench-offsets-") as tmp:
-        workdir = Path(tmp)
-        zookeeper = ZooKeeper(workdir / "zookeeper")
-        broker = KafkaBroker(workdir / "kafka", zookeeper)
-        try:
-            zookeeper.start()
-            broker.start()
-            benchmark(workdir, broker.bootstrap)
-        finally:
-            broker.stop()
-            zookeeper.stop()
+    on_own_broker("bench-offsets-", benchmark)
 
 
 if __name__ == "__main__":

@@ -30,16 +30,14 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from confluent_kafka import TopicCollection
 from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, NewPartitions,
                                    NewTopic, ResourceType)
 
-from tests.bench.floor import load, play, report, write_playbook
-from tests.bench.services import QUIET_LOGGER, KafkaBroker, ZooKeeper
+from tests.bench.floor import load, on_own_broker, play, report, write_playbook
+from tests.bench.services import QUIET_LOGGER
 
 TOPICS = int(os.environ.get("BENCH_TOPICS", "1000"))
 NOOP_RUNS = 3
@@ -227,17 +225,7 @@ def loop_benchmark(workdir, bootstrap):
 
 def main():
     benchmark = loop_benchmark if sys.argv[1:] == ["loop"] else floor_benchmark
-    with tempfile.TemporaryDirectory(prefix="bench-topics-") as tmp:
-        workdir = Path(tmp)
-        zookeeper = ZooKeeper(workdir / "zookeeper")
-        broker = KafkaBroker(workdir / "kafka", zookeeper)
-        try:
-            zookeeper.start()
-            broker.start()
-            benchmark(workdir, broker.bootstrap)
-        finally:
-            broker.stop()
-            zookeeper.stop()
+    on_own_broker("bench-topics-", benchmark)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,13 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import yaml
 
+from tests.bench.services import KafkaBroker, ZooKeeper
 from tests.bench.versions import ROOT
 
 PLAY = {"name": "Bench", "hosts": "localhost", "connection": "local", "gather_facts": False,
@@ -72,6 +74,21 @@ def report(title, steps, raw_rounds, module_rounds, empties, pings):
     if not problems:
         print(f"target met: module / (raw + task) at most {RATIO_TARGET} on every step (worst {worst:.2f})")
     return problems
+
+
+def on_own_broker(prefix, benchmark):
+    """benchmark(workdir, bootstrap) on a ZooKeeper and a broker of its own, in a temporary folder, stopped after."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        workdir = Path(tmp)
+        zookeeper = ZooKeeper(workdir / "zookeeper")
+        broker = KafkaBroker(workdir / "kafka", zookeeper)
+        try:
+            zookeeper.start()
+            broker.start()
+            benchmark(workdir, broker.bootstrap)
+        finally:
+            broker.stop()
+            zookeeper.stop()
 
 
 def load():
