@@ -216,12 +216,15 @@ class Bench(object):
         self.connection = dict((key, params[key]) for key in kafka_common_argument_spec())
         self.admin = AdminClient(dict(get_client_config(self.connection), **QUIET))
         self.groups = []
+        self._partitions = None
 
     def config(self, kind, profile, settings=None):
         return dict(render(kind, profile, 'librdkafka', self.connection, settings), **QUIET)
 
     def partitions(self):
-        """The topic's partition ids; KafkaModuleError when it does not exist (a producer would wait for it)."""
+        """The topic's partition ids, read once; KafkaModuleError when it does not exist (a producer would wait)."""
+        if self._partitions is not None:
+            return self._partitions
         try:
             topic = self.admin.list_topics(self.topic, timeout=self.params['request_timeout']).topics.get(self.topic)
         except KafkaException as exc:
@@ -231,7 +234,8 @@ class Bench(object):
             raise KafkaModuleError('topic %s does not exist; create it first' % self.topic)
         if topic.error is not None:
             raise KafkaModuleError('topic %s: %s' % (self.topic, topic.error.str()))
-        return sorted(topic.partitions)
+        self._partitions = sorted(topic.partitions)
+        return self._partitions
 
     def throughput(self, profile):
         """Seconds to produce `messages` messages, every one acknowledged."""
