@@ -80,7 +80,11 @@ molecule: venv artifacts image
 		tests/bench/no_secrets_in_log.sh .cache/molecule-$$scenario.log .cache/molecule-$$scenario/secrets || exit 1; \
 	done
 
-test: preflight venv artifacts image lint unit packaging integration hosts molecule
+# The real cluster and the hosts mostly wait on JVMs and Ansible, so they share
+# the two cores; each one's output is printed whole when it ends (-O).
+test: preflight venv artifacts image lint unit packaging
+	@$(MAKE) --no-print-directory -j2 --output-sync=target integration hosts
+	@$(MAKE) --no-print-directory molecule
 
 # One local systemd host converged by site.yml; prints the bootstrap server and registry URL.
 up: preflight venv artifacts image
