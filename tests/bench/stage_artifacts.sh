@@ -10,10 +10,12 @@ python=${PYTHON:-$root/.venv/bin/python}
 out=${ARTIFACTS_DIR:-$root/.cache/artifacts}
 kafka_version=$("$python" "$root/tests/bench/versions.py" kafka)
 apicurio_version=$("$python" "$root/tests/bench/versions.py" apicurio)
+jmx_exporter_version=$("$python" "$root/tests/bench/versions.py" jmx_exporter)
 scala=2.13
 kafka_dir=kafka_${scala}-${kafka_version}
 kafka_tgz=$out/$kafka_dir.tgz
 apicurio_tgz=$out/apicurio-registry-app-${apicurio_version}-all.tar.gz
+jmx_exporter_jar=$out/jmx_prometheus_javaagent-${jmx_exporter_version}.jar
 mvn=(mvn --batch-mode --quiet --no-transfer-progress)
 mkdir -p "$out"
 
@@ -51,4 +53,13 @@ if ! sum_ok "$apicurio_tgz"; then
   record_sum "$apicurio_tgz"
 fi
 
-ls -l "$kafka_tgz" "$apicurio_tgz"
+# The metrics agent is published on Maven Central itself: the roles' production
+# URL is the same file.
+if ! sum_ok "$jmx_exporter_jar"; then
+  "${mvn[@]}" dependency:copy \
+    -Dartifact="io.prometheus.jmx:jmx_prometheus_javaagent:${jmx_exporter_version}" \
+    -DoutputDirectory="$out"
+  record_sum "$jmx_exporter_jar"
+fi
+
+ls -l "$kafka_tgz" "$apicurio_tgz" "$jmx_exporter_jar"

@@ -14,6 +14,8 @@ def _load(path):
 def version(component):
     if component == "kafka":
         return str(_load("_common/vars/main.yml")["_common_kafka_release"]["version"])
+    if component == "jmx_exporter":
+        return str(_load("_common/vars/main.yml")["_common_metrics_agent_release"]["version"])
     if component == "apicurio":
         return str(_load("schema_registry/defaults/main.yml")["schema_registry_version"])
     raise KeyError(component)
