@@ -26,6 +26,7 @@ need_command debootstrap debootstrap /usr/sbin/debootstrap
 need_command java openjdk-17-jdk-headless
 need_command mvn maven
 need_command haproxy haproxy /usr/sbin/haproxy
+need_command promtool prometheus
 need_command git git
 need_command python3 python3
 

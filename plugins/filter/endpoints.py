@@ -151,6 +151,41 @@ def schema_registry_connection(registries, hostvars):
     return connection
 
 
+# Where each component serves its metrics, as its role's variables name them:
+# the host's address variable, the bind address of the endpoint, and its port.
+METRICS_ENDPOINTS = {
+    'zookeeper': (None, 'zookeeper_metrics_address', 'zookeeper_metrics_port'),
+    'kafka_broker': ('kafka_broker_advertised_host', 'kafka_broker_metrics_address', 'kafka_broker_metrics_port'),
+    'schema_registry': ('schema_registry_advertised_host', 'schema_registry_bind_address',
+                        'schema_registry_management_port'),
+}
+ANY_ADDRESS = ('', '0.0.0.0', '::')
+
+
+def metrics_targets(hosts, component, hostvars, port=None):
+    """`host:port` of each host's metrics endpoint, for a Prometheus scrape:
+    the address the endpoint binds when it binds one, else the address that
+    clients reach the component at (a ZooKeeper member's inventory name). With
+    `port`, the client address at that port: an exporter beside the component,
+    such as the host's node exporter."""
+    if component not in METRICS_ENDPOINTS:
+        raise AnsibleFilterError('metrics_targets: no metrics endpoint is known for %s (one of %s)' % (
+            component, ', '.join(sorted(METRICS_ENDPOINTS))))
+    host_variable, bind_variable, port_variable = METRICS_ENDPOINTS[component]
+    targets = []
+    for host in hosts:
+        settings = HostSettings(component, host, hostvars)
+        if not settings.variables.get(component + '_metrics_enabled', True):
+            continue
+        address = '' if port else settings[bind_variable]
+        if address in ANY_ADDRESS:
+            address = settings.advertised_host(host_variable) if host_variable else host
+        if ':' in address:
+            address = '[%s]' % address
+        targets.append('%s:%s' % (address, port or settings[port_variable]))
+    return targets
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -159,4 +194,5 @@ class FilterModule(object):
             'zookeeper_connect': zookeeper_connect,
             'schema_registry_urls': schema_registry_urls,
             'schema_registry_connection': schema_registry_connection,
+            'metrics_targets': metrics_targets,
         }

@@ -29,8 +29,10 @@ from confluent_kafka.schema_registry import SchemaRegistryClient
 
 try:
     from tests.probes.avro_table import round_trip
-except ImportError:  # run as a script, which finds its neighbour but not the package
+    from tests.probes.probe_cli import CheckFailed, run
+except ImportError:  # run as a script, which finds its neighbours but not the package
     from avro_table import round_trip
+    from probe_cli import CheckFailed, run
 
 REQUEST_TIMEOUT = 15
 # The membership log's wait for one metadata answer.
@@ -47,10 +49,6 @@ CLIENT_LOG.propagate = False
 # How every client of the probe connects and logs in (librdkafka keys), read
 # from the file --client-config names, so no secret is on a command line.
 CLIENT_SECURITY = {}
-
-
-class CheckFailed(Exception):
-    """A claim about the cluster that the real state contradicts."""
 
 
 def client_config(bootstrap, **settings):
@@ -912,21 +910,10 @@ def main():
     args = parser().parse_args()
     if args.client_config:
         CLIENT_SECURITY.update(json.loads(pathlib.Path(args.client_config).read_text()))
-    try:
-        report = args.handler(args)
-    except CheckFailed as exc:
-        if len(exc.args) > 1:
-            print(json.dumps(exc.args[1], sort_keys=True))
-        print("%s: %s" % (args.command, exc.args[0]), file=sys.stderr)
-        return 1
-    except KafkaException as exc:
-        print("%s: %s" % (args.command, exc.args[0].str()), file=sys.stderr)
-        return 1
-    except TimeoutError:
-        print("%s: the cluster gave no answer within %ss" % (args.command, REQUEST_TIMEOUT + 5), file=sys.stderr)
-        return 1
-    print(json.dumps(report, sort_keys=True))
-    return 0
+    return run(args, failures=(
+        (KafkaException, lambda exc: exc.args[0].str()),
+        (TimeoutError, lambda exc: "the cluster gave no answer within %ss" % (REQUEST_TIMEOUT + 5)),
+    ))
 
 
 if __name__ == "__main__":

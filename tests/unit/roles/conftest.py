@@ -31,9 +31,12 @@ class Renderer:
     def expression(self, text):
         return Templar(loader=DataLoader(), variables=self.variables).template(trust_as_template(text))
 
-    def template(self, role, name):
+    def template(self, role, name, **overrides):
+        """A role template as the template module renders it; overrides are its
+        delimiter options, such as variable_start_string."""
         source = (ROOT / "roles" / role / "templates" / name).read_text()
-        return self.expression(source)
+        templar = Templar(loader=DataLoader(), variables=self.variables)
+        return templar.template(trust_as_template(source), escape_backslashes=False, overrides=overrides or None)
 
     def properties_file(self, settings):
         """The file _common's properties.j2 writes for the settings the expression `settings` evaluates to."""

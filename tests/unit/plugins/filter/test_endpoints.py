@@ -6,8 +6,8 @@ import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ecommerce.kafka.plugins.filter.endpoints import (
-    FQDN_DEFAULT, admin_connection, bootstrap_servers, role_defaults, schema_registry_connection, schema_registry_urls,
-    zookeeper_connect)
+    FQDN_DEFAULT, admin_connection, bootstrap_servers, metrics_targets, role_defaults, schema_registry_connection,
+    schema_registry_urls, zookeeper_connect)
 from tests.bench.versions import ROOT
 
 
@@ -157,3 +157,25 @@ def test_the_fqdn_fallback_is_the_roles_default(role, variable):
     defaults = yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text())
     assert defaults[variable] == FQDN_DEFAULT
     assert role_defaults(role) == defaults
+
+
+def test_metrics_targets_are_where_clients_reach_each_component_at_its_metrics_port():
+    hostvars = {"z1": {}, "b1": facts("b1.example"), "r1": facts("r1.example")}
+    assert metrics_targets(["z1"], "zookeeper", hostvars) == ["z1:7072"]
+    assert metrics_targets(["b1"], "kafka_broker", hostvars) == ["b1.example:7071"]
+    assert metrics_targets(["r1"], "schema_registry", hostvars) == ["r1.example:9000"]
+
+
+def test_metrics_targets_follow_a_bound_address_a_port_and_skip_hosts_without_metrics():
+    hostvars = {
+        "b1": facts("b1.example", kafka_broker_metrics_address="10.0.0.1", kafka_broker_metrics_port=9404),
+        "b2": facts("b2.example", kafka_broker_metrics_address="fd00::2"),
+        "b3": facts("b3.example", kafka_broker_metrics_enabled=False),
+    }
+    assert metrics_targets(["b1", "b2", "b3"], "kafka_broker", hostvars) == ["10.0.0.1:9404", "[fd00::2]:7071"]
+    assert metrics_targets(["b1", "b2"], "kafka_broker", hostvars, port=9100) == ["b1.example:9100", "b2.example:9100"]
+
+
+def test_metrics_targets_of_an_unknown_component_are_refused():
+    with pytest.raises(AnsibleFilterError, match="no metrics endpoint is known for kafka_ui"):
+        metrics_targets(["u1"], "kafka_ui", {"u1": {}})
