@@ -29,7 +29,7 @@ def run_playbook(playbook, inventory=None, **extra_vars):
     """ansible-playbook as an operator runs it; returns (return code, JSON callback output)."""
     argv = [str(BIN / "ansible-playbook"), playbook] + (["-i", str(inventory)] if inventory else [])
     for name, value in extra_vars.items():
-        argv += ["-e", f"{name}={value}"]
+        argv += ["-e", json.dumps({name: value}) if isinstance(value, dict) else f"{name}={value}"]
     proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False, env={
         **os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_STDOUT_CALLBACK": "json",
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
@@ -188,6 +188,40 @@ def test_consumer_lag_of_one_topic_and_of_a_group_without_offsets(kafka, group):
     rc, output = run_playbook("playbooks/consumer_lag.yml", bootstrap_servers=kafka.bootstrap, group="nobody")
     assert rc == 0
     assert messages(output, "Show the total lag of the group") == ["group nobody (Dead): total lag 0 over 0 partitions"]
+
+
+GATE_SHOW = "Show the lag of each group against its threshold"
+GATE_FAIL = "Fail when a group lags more than its threshold"
+
+
+def test_lag_gate_fails_on_a_lagging_group_and_passes_once_it_caught_up(kafka, group):
+    rc, output = run_playbook("ecommerce.kafka.consumer_lag_gate", bootstrap_servers=kafka.bootstrap,
+                              lag_thresholds={group.name: 20})
+    assert rc == 2
+    failure = task_result(output, GATE_FAIL)["msg"]
+    assert failure[0] == "1 of 1 consumer groups are over their lag threshold or have no committed offset:"
+    assert failure[1].split() == ["group", "state", "lag", "threshold", "verdict", "worst", "partition"]
+    assert failure[2].split() == [group.name, "Empty", "21", "20", "OVER", f"{group.topic}/0", "lag", "7"]
+
+    group.commit_as_member(dict(RECORDS))
+    rc, output = run_playbook("ecommerce.kafka.consumer_lag_gate", bootstrap_servers=kafka.bootstrap,
+                              lag_thresholds={group.name: 20})
+    assert rc == 0, output
+    assert task_result(output, GATE_SHOW)["msg"][1].split() == [group.name, "Empty", "0", "20", "ok", "-"]
+    assert task_result(output, GATE_FAIL)["skipped"] is True
+
+
+def test_lag_gate_fails_on_a_group_without_offsets_and_on_bad_thresholds(kafka, group):
+    rc, output = run_playbook("ecommerce.kafka.consumer_lag_gate", bootstrap_servers=kafka.bootstrap,
+                              lag_thresholds={group.name: 100, "misspelt-group": 100})
+    assert rc == 2
+    [offender] = task_result(output, GATE_FAIL)["msg"][2:]
+    assert offender.split() == ["misspelt-group", "Dead", "0", "100", "NO", "OFFSETS", "-"]
+
+    rc, output = run_playbook("ecommerce.kafka.consumer_lag_gate", bootstrap_servers=kafka.bootstrap,
+                              lag_thresholds={group.name: "lots"})
+    assert rc == 2
+    assert task_result(output, "Check the thresholds")["msg"].startswith("Pass -e @FILE")
 
 
 def test_cluster_status_of_the_fixture(kafka, group):
