@@ -19,9 +19,11 @@ def run(args, failures=()):
             print(json.dumps(exc.args[1], sort_keys=True))
         print("%s: %s" % (args.command, exc.args[0]), file=sys.stderr)
         return 1
-    except tuple(kind for kind, _ in failures) as exc:
-        reason = next(describe for kind, describe in failures if isinstance(exc, kind))
-        print("%s: %s" % (args.command, reason(exc)), file=sys.stderr)
+    except Exception as exc:  # pylint: disable=broad-exception-caught; re-raised unless `failures` names it
+        describe = next((describe for kind, describe in failures if isinstance(exc, kind)), None)
+        if describe is None:
+            raise
+        print("%s: %s" % (args.command, describe(exc)), file=sys.stderr)
         return 1
     print(json.dumps(report, sort_keys=True))
     return 0
