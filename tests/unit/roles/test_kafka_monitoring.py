@@ -87,3 +87,14 @@ def test_alerts_fire_and_resolve_as_their_unit_tests_expect(monitoring, tmp_path
     shutil.copy(HERE / "alerts.test.yml", tmp_path)
     tested = promtool("test", "rules", str(tmp_path / "alerts.test.yml"))
     assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+def test_the_targets_that_prometheus_does_not_scrape_are_named(monitoring):
+    scraped = ["zk-1:7072", "zk-2:7072", "zk-3:7072", "kafka-1.example:7071", "kafka-2.example:7071",
+               "kafka-1.example:9000", "kafka-1.example:9100", "kafka-2.example:9100", "kafka-3.example:9100"]
+    monitoring.variables["__kafka_monitoring_targets"] = {
+        "status": 200, "json": {"data": {"activeTargets": [{"labels": {"instance": each}} for each in scraped]}}}
+    assert monitoring.expression("{{ __kafka_monitoring_missing_targets }}") == ["kafka-3.example:7071"]
+
+    monitoring.variables["__kafka_monitoring_targets"] = {"status": -1, "msg": "Connection refused"}
+    assert len(monitoring.expression("{{ __kafka_monitoring_missing_targets }}")) == 10
